@@ -1,0 +1,3 @@
+from riskcli.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,418 @@
+"""Conditions: from a rule's ``when`` to plain comparisons over a flat fact.
+
+A rule's condition is written over profile fields and a few features derived
+here in Python (day counts). It is compiled, once, to the JSON condition
+language of durable-rules. Two compiled forms are kept for each rule, under
+Kleene's three-valued logic, so that "don't know" is never read as "no":
+
+* ``certain``: true only if the answers given make the condition true;
+* ``possible``: true unless the answers given make it false (an unknown
+  answer could still make it true).
+
+``evaluate`` is a plain-Python evaluator of the same compiled JSON: the
+oracle the durable-rules engine is tested against, and the engine itself
+where durable-rules cannot be installed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from riskcli.profile import (
+    Citizenship,
+    CriminalCase,
+    Document,
+    Language,
+    Occupation,
+    OrganisationStatus,
+    Profile,
+    ProtestHistory,
+    StayBasis,
+    Wanted,
+)
+
+Kind = Literal["enum", "country", "bool", "date", "number", "list", "text"]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    kind: Kind
+    values: tuple[str, ...] = ()  # allowed values (enum, list of enum)
+    derived_from: tuple[str, ...] = ()  # for features: the profile fields they come from
+    doc: str = ""
+
+
+def _vals(enum: Any) -> tuple[str, ...]:
+    return tuple(e.value for e in enum if e.value != "unknown")
+
+
+# Every name a condition may test. Profile fields keep their spec §1 names.
+FIELD_SPECS: dict[str, FieldSpec] = {
+    "case_id": FieldSpec("text"),
+    "language": FieldSpec("enum", _vals(Language)),
+    "citizenship": FieldSpec("enum", _vals(Citizenship)),
+    "documents": FieldSpec("list", _vals(Document)),
+    "international_passport_expiry": FieldSpec("date"),
+    "destination": FieldSpec("country"),
+    "entry_date": FieldSpec("date"),
+    "stay_basis": FieldSpec("enum", _vals(StayBasis)),
+    "criminal_case": FieldSpec("enum", _vals(CriminalCase)),
+    "wanted": FieldSpec("enum", _vals(Wanted)),
+    "arrested_in_absentia": FieldSpec("bool"),
+    "charges": FieldSpec("list"),
+    "protest_history": FieldSpec("enum", _vals(ProtestHistory)),
+    "draft_notice": FieldSpec("bool"),
+    "military_liable": FieldSpec("bool"),
+    "public_statements": FieldSpec("bool"),
+    "activism_abroad": FieldSpec("bool"),
+    "occupation": FieldSpec("enum", _vals(Occupation)),
+    "foreign_agent": FieldSpec("bool"),
+    "organisation_status": FieldSpec("enum", _vals(OrganisationStatus)),
+    "foreign_funding": FieldSpec("bool"),
+    "relatives_in_russia": FieldSpec("bool"),
+    "onward_destinations": FieldSpec("list"),
+    "needs_shelter": FieldSpec("bool"),
+    # Derived in Python from the answers and the assessment date.
+    "days_in_country": FieldSpec(
+        "number",
+        derived_from=("entry_date",),
+        doc="days from entry_date to as_of (negative if entry is planned)",
+    ),
+    "days_until_passport_expiry": FieldSpec(
+        "number",
+        derived_from=("international_passport_expiry",),
+        doc="days from as_of to international_passport_expiry (negative once expired)",
+    ),
+}
+
+ENUM_UNKNOWN = "unknown"
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]", "_", text)
+
+
+def item_key(field: str, item: str) -> str:
+    return f"{field}__{_key(item)}"
+
+
+def known_key(field: str) -> str:
+    """The fact key whose presence says a field is known."""
+    return f"{field}__known" if FIELD_SPECS[field].kind == "list" else field
+
+
+def to_fact(profile: Profile) -> dict[str, Any]:
+    """Flatten a profile into the engine's fact: JSON scalars only; unknown = absent.
+
+    Lists become one ``field__item: 1`` key per item held plus ``field__known: 1``
+    (durable-rules cannot take a list of scalars); dates become day numbers;
+    booleans become 1/0; an enum answer ``unknown`` is left out like a missing one.
+    """
+    fact: dict[str, Any] = {}
+    data = profile.model_dump(mode="python")
+    for name, spec in FIELD_SPECS.items():
+        if spec.derived_from or name == "case_id":
+            continue
+        value = data.get(name)
+        if value is None:
+            continue
+        if spec.kind == "list":
+            fact[known_key(name)] = 1
+            for item in value:
+                fact[item_key(name, str(item))] = 1
+        elif spec.kind == "bool":
+            fact[name] = 1 if value else 0
+        elif spec.kind == "date":
+            fact[name] = value.toordinal()
+        else:
+            text = str(value.value if hasattr(value, "value") else value)
+            if text != ENUM_UNKNOWN:
+                fact[name] = text
+    as_of: dt.date = profile.as_of
+    if profile.entry_date is not None:
+        fact["days_in_country"] = (as_of - profile.entry_date).days
+    if profile.international_passport_expiry is not None:
+        fact["days_until_passport_expiry"] = (profile.international_passport_expiry - as_of).days
+    return fact
+
+
+# --- the condition language ------------------------------------------------
+
+LEAF_OPS = (
+    "is",
+    "is_not",
+    "one_of",
+    "not_one_of",
+    "contains",
+    "lacks",
+    "contains_any",
+    "known",
+    "lt",
+    "lte",
+    "gt",
+    "gte",
+)
+NEGATION = {
+    "is": "is_not",
+    "is_not": "is",
+    "one_of": "not_one_of",
+    "not_one_of": "one_of",
+    "contains": "lacks",
+    "lacks": "contains",
+    "lt": "gte",
+    "gte": "lt",
+    "lte": "gt",
+    "gt": "lte",
+}
+OPS_FOR_KIND: dict[str, tuple[str, ...]] = {
+    "enum": ("is", "is_not", "one_of", "not_one_of", "known"),
+    "country": ("is", "is_not", "one_of", "not_one_of", "known"),
+    "text": ("known",),
+    "bool": ("is", "known"),
+    "date": ("lt", "lte", "gt", "gte", "known"),
+    "number": ("lt", "lte", "gt", "gte", "known"),
+    "list": ("contains", "lacks", "contains_any", "known"),
+}
+
+
+class ConditionError(ValueError):
+    """A condition that does not fit the language; the message says where."""
+
+
+@dataclass(frozen=True)
+class Leaf:
+    field: str
+    op: str
+    value: Any  # normalised: str, int (days / day number), bool, tuple[str, ...]
+
+
+Node = tuple[str, Any]  # ("all", [...]) | ("any", [...]) | ("leaf", Leaf) | ("true", None)
+
+
+def parse_condition(raw: Any, where: str = "when") -> Node:
+    """Parse the YAML form into a tree in negation normal form, checking names and values."""
+    return _parse(raw, where, negate=False)
+
+
+def _parse(raw: Any, where: str, negate: bool) -> Node:
+    if raw is None:
+        return ("true", None)
+    if not isinstance(raw, Mapping) or not raw:
+        raise ConditionError(f"{where}: expected all:, any:, not: or a field test")
+    keys = set(raw)
+    if keys == {"all"} or keys == {"any"}:
+        (group,) = keys
+        items = raw[group]
+        if not isinstance(items, list) or not items:
+            raise ConditionError(f"{where}.{group}: expected a non-empty list")
+        children = [_parse(item, f"{where}.{group}[{i}]", negate) for i, item in enumerate(items)]
+        # De Morgan: not(all) = any(not), not(any) = all(not).
+        kind = group if not negate else ("any" if group == "all" else "all")
+        return (kind, children)
+    if keys == {"not"}:
+        return _parse(raw["not"], f"{where}.not", not negate)
+    leaf = _parse_leaf(raw, where)
+    return _negate_leaf(leaf) if negate else ("leaf", leaf)
+
+
+def _negate_leaf(leaf: Leaf) -> Node:
+    if leaf.op == "contains_any":  # not any of them = lacks each
+        return ("all", [("leaf", Leaf(leaf.field, "lacks", item)) for item in leaf.value])
+    if leaf.op in ("known", "is") and isinstance(leaf.value, bool):
+        return ("leaf", Leaf(leaf.field, leaf.op, not leaf.value))
+    return ("leaf", Leaf(leaf.field, NEGATION[leaf.op], leaf.value))
+
+
+def _parse_leaf(raw: Mapping[str, Any], where: str) -> Leaf:
+    field = raw.get("field")
+    if field not in FIELD_SPECS:
+        allowed = ", ".join(FIELD_SPECS)
+        raise ConditionError(f"{where}.field: {field!r} is not a field; allowed: {allowed}")
+    ops = [k for k in raw if k != "field"]
+    if len(ops) != 1 or ops[0] not in LEAF_OPS:
+        raise ConditionError(
+            f"{where}: a field test takes exactly one of: {', '.join(LEAF_OPS)} (got {ops})"
+        )
+    op = ops[0]
+    spec = FIELD_SPECS[field]
+    if op not in OPS_FOR_KIND[spec.kind]:
+        raise ConditionError(
+            f"{where}: {op!r} does not apply to {field!r}; "
+            f"allowed: {', '.join(OPS_FOR_KIND[spec.kind])}"
+        )
+    return Leaf(field, op, _check_value(field, spec, op, raw[op], where))
+
+
+def _check_value(field: str, spec: FieldSpec, op: str, value: Any, where: str) -> Any:
+    if op == "known":
+        if not isinstance(value, bool):
+            raise ConditionError(f"{where}.known: expected true or false")
+        return value
+    if spec.kind == "bool":
+        if not isinstance(value, bool):
+            raise ConditionError(f"{where}.{op}: {field!r} is yes/no; expected true or false")
+        return value
+    if spec.kind in ("number", "date"):
+        if spec.kind == "date" and isinstance(value, dt.date):
+            return value.toordinal()
+        if spec.kind == "number" and isinstance(value, int) and not isinstance(value, bool):
+            return value
+        expected = "a date (YYYY-MM-DD)" if spec.kind == "date" else "a whole number of days"
+        raise ConditionError(f"{where}.{op}: expected {expected}, got {value!r}")
+    many = op in ("one_of", "not_one_of", "contains_any")
+    values = value if many else [value]
+    if not isinstance(values, list) or not values:
+        raise ConditionError(f"{where}.{op}: expected {'a list' if many else 'a value'}")
+    for item in values:
+        if not isinstance(item, str):
+            raise ConditionError(f"{where}.{op}: expected text, got {item!r}")
+        if spec.values and item not in spec.values:
+            allowed = ", ".join(spec.values)
+            raise ConditionError(f"{where}.{op}: {item!r} is not allowed; allowed: {allowed}")
+    return tuple(values) if many else values[0]
+
+
+def fields_of(node: Node) -> set[str]:
+    kind, body = node
+    if kind == "leaf":
+        return {body.field}
+    if kind in ("all", "any"):
+        return set().union(*(fields_of(child) for child in body))
+    return set()
+
+
+# --- compiling to durable-rules JSON -------------------------------------------
+
+Json = dict[str, Any]
+
+
+def _ex(key: str) -> Json:
+    return {"$ex": {key: 1}}
+
+
+def _nex(key: str) -> Json:
+    return {"$nex": {key: 1}}
+
+
+def _and(parts: list[Json]) -> Json:
+    return parts[0] if len(parts) == 1 else {"$and": parts}
+
+
+def _or(parts: list[Json]) -> Json:
+    return parts[0] if len(parts) == 1 else {"$or": parts}
+
+
+def _fact_value(spec: FieldSpec, value: Any) -> Any:
+    if spec.kind == "bool":
+        return 1 if value else 0
+    return value
+
+
+def _leaf_true(leaf: Leaf) -> Json:
+    """The leaf holds on the answers given (its field known)."""
+    spec = FIELD_SPECS[leaf.field]
+    f, op, v = leaf.field, leaf.op, leaf.value
+    if op == "known":
+        return _ex(known_key(f)) if v else _nex(known_key(f))
+    if op == "is":
+        return {f: _fact_value(spec, v)}
+    if op == "is_not":
+        return {"$neq": {f: v}}
+    if op == "one_of":
+        return _or([{f: item} for item in v])
+    if op == "not_one_of":
+        return _and([_ex(f)] + [{"$neq": {f: item}} for item in v])
+    if op == "contains":
+        return {item_key(f, v): 1}
+    if op == "lacks":
+        return _and([_ex(known_key(f)), _nex(item_key(f, v))])
+    if op == "contains_any":
+        return _or([{item_key(f, item): 1} for item in v])
+    return {f"${op}": {f: v}}  # lt lte gt gte
+
+
+def _leaf_possible(leaf: Leaf) -> Json:
+    """The leaf holds, or its field is unknown and so it might."""
+    if leaf.op == "known":
+        return _leaf_true(leaf)
+    if leaf.op == "lacks":
+        return _nex(item_key(leaf.field, leaf.value))
+    return _or([_nex(known_key(leaf.field)), _leaf_true(leaf)])
+
+
+def compile_condition(node: Node, mode: Literal["certain", "possible"]) -> Json:
+    kind, body = node
+    if kind == "leaf":
+        return _leaf_true(body) if mode == "certain" else _leaf_possible(body)
+    if kind == "true":
+        return _ex("destination")
+    parts = [compile_condition(child, mode) for child in body]
+    return _and(parts) if kind == "all" else _or(parts)
+
+
+def _tested_key(cond: Json) -> str | None:
+    """The one fact key an equality or (non-)existence test looks at."""
+    ((op, arg),) = cond.items()
+    if op in ("$ex", "$nex") or not op.startswith("$"):
+        return next(iter(arg)) if op.startswith("$") else op
+    return None
+
+
+def branch_count(cond: Json) -> int:
+    """At most how many OR branches of this condition can hold at once for one fact.
+
+    durable-rules fires a rule once per true branch and fails (error 303) when
+    too many hold at once, so the compiler budgets them. Branches that test one
+    key for different values, or for its absence, exclude each other.
+    """
+    if "$and" in cond:
+        total = 1
+        for part in cond["$and"]:
+            total *= branch_count(part)
+        return total
+    if "$or" in cond:
+        parts = cond["$or"]
+        keys = {_tested_key(part) for part in parts}
+        if len(keys) == 1 and None not in keys and all("$ex" not in p for p in parts):
+            return 1
+        return sum(branch_count(part) for part in parts)
+    return 1
+
+
+# --- the plain-Python evaluator (oracle) ------------------------------------------
+
+
+def evaluate(cond: Json, fact: Mapping[str, Any]) -> bool:
+    """Evaluate compiled JSON as durable-rules does (a missing field fails a comparison)."""
+    if len(cond) != 1:
+        raise ConditionError(f"malformed compiled condition {cond!r}")
+    ((op, arg),) = cond.items()
+    if op == "$and":
+        return all(evaluate(part, fact) for part in arg)
+    if op == "$or":
+        return any(evaluate(part, fact) for part in arg)
+    if not op.startswith("$"):
+        return op in fact and fact[op] == arg and type(fact[op]) is type(arg)
+    ((key, value),) = arg.items()
+    if op == "$ex":
+        return key in fact
+    if op == "$nex":
+        return key not in fact
+    if key not in fact:
+        return False
+    actual = fact[key]
+    if op == "$neq":
+        return bool(actual != value)
+    if op == "$lt":
+        return bool(actual < value)
+    if op == "$lte":
+        return bool(actual <= value)
+    if op == "$gt":
+        return bool(actual > value)
+    if op == "$gte":
+        return bool(actual >= value)
+    raise ConditionError(f"operator {op} is not used by riskcli")

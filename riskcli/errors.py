@@ -1,0 +1,36 @@
+"""Exit statuses and the exceptions the CLI maps to them (in one place: cli.main)."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    OK = 0
+    ERROR = 1  # the work ran but something in it failed (a rule test, a batch row)
+    BAD_INPUT = 2  # the input could not be used: nothing was done
+    INTERRUPTED = 130  # Ctrl-C / Ctrl-D
+
+
+class RiskcliError(Exception):
+    """An error with a message fit for the person at the terminal."""
+
+    exit_status = ExitStatus.ERROR
+
+
+class InputError(RiskcliError):
+    """Bad input: a file, a field, a value. The message names which and what is allowed."""
+
+    exit_status = ExitStatus.BAD_INPUT
+
+
+class RulePackError(RiskcliError):
+    """A rule file or the source registry is malformed."""
+
+    exit_status = ExitStatus.BAD_INPUT
+
+
+class EngineError(RiskcliError):
+    """The rules engine refused or broke; never silently wrong."""
+
+    exit_status = ExitStatus.ERROR

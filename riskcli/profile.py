@@ -1,0 +1,327 @@
+"""The profile: one flat record of a person's situation (spec §1).
+
+Every field but ``destination`` is optional, and a missing answer means
+"unknown", never "no". Values are checked here, once, so that only plain,
+validated data reaches the rules engine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import StrEnum
+from typing import Annotated, Any
+
+import pycountry
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from riskcli.errors import InputError
+
+
+class Language(StrEnum):
+    en = "en"
+    ru = "ru"
+
+
+class Citizenship(StrEnum):
+    RU = "RU"
+    stateless = "stateless"
+    other = "other"
+
+
+class Document(StrEnum):
+    domestic_passport = "domestic_passport"
+    international_passport = "international_passport"
+    non_citizen_passport = "non_citizen_passport"
+    residence_permit = "residence_permit"
+
+
+class StayBasis(StrEnum):
+    visa_free = "visa_free"
+    visa = "visa"
+    residence_permit = "residence_permit"
+    refugee_claim_pending = "refugee_claim_pending"
+    refugee_status = "refugee_status"
+    unknown = "unknown"
+
+
+class CriminalCase(StrEnum):
+    none = "none"
+    pending = "pending"
+    convicted = "convicted"
+    unknown = "unknown"
+
+
+class Wanted(StrEnum):
+    none = "none"
+    federal = "federal"
+    interstate = "interstate"
+    international = "international"
+    unknown = "unknown"
+
+
+class ProtestHistory(StrEnum):
+    none = "none"
+    participated = "participated"
+    organised = "organised"
+    detained = "detained"
+
+
+class Occupation(StrEnum):
+    journalist = "journalist"
+    activist = "activist"
+    ngo_worker = "ngo_worker"
+    researcher = "researcher"
+    politician = "politician"
+    artist = "artist"
+    other = "other"
+
+
+class OrganisationStatus(StrEnum):
+    none = "none"
+    foreign_agent = "foreign_agent"
+    undesirable = "undesirable"
+    extremist = "extremist"
+
+
+# --- value parsers -----------------------------------------------------------
+
+TRUE_WORDS = frozenset({"true", "yes", "y", "да", "д"})
+FALSE_WORDS = frozenset({"false", "no", "n", "нет", "н"})
+UNKNOWN_WORDS = frozenset({"", "unknown", "не знаю", "dont_know", "don't know", "null"})
+BOOL_ALLOWED = "true/false, yes/no, да/нет (or leave empty if unknown)"
+DATE_ALLOWED = "a date as YYYY-MM-DD or DD.MM.YYYY"
+COUNTRY_ALLOWED = "an ISO 3166-1 alpha-2 country code such as KZ, KG, AM, GE, TR, DE, US"
+CHARGE_ALLOWED = "articles of the Russian Criminal Code such as 282.1 or 207.3"
+CHARGE_RE = re.compile(r"\d{1,3}(\.\d{1,2})?")
+MIN_DATE = dt.date(1900, 1, 1)
+MAX_DATE = dt.date(2100, 12, 31)
+
+
+def _unknown(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value.strip().lower() in UNKNOWN_WORDS)
+
+
+def parse_bool(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if _unknown(value):
+        return None
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+    raise ValueError(f"{value!r} is not a yes/no answer; allowed: {BOOL_ALLOWED}")
+
+
+def parse_date(value: Any) -> dt.date | None:
+    if _unknown(value):
+        return None
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                day = dt.date.fromisoformat(text)
+            elif re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}", text):
+                d, m, y = (int(p) for p in text.split("."))
+                day = dt.date(y, m, d)
+            else:
+                raise ValueError
+        except ValueError:
+            raise ValueError(f"{value!r} is not a real date; allowed: {DATE_ALLOWED}") from None
+    else:
+        raise ValueError(f"{value!r} is not a date; allowed: {DATE_ALLOWED}")
+    if not MIN_DATE <= day <= MAX_DATE:
+        raise ValueError(f"{day.isoformat()} is out of range ({MIN_DATE} to {MAX_DATE})")
+    return day
+
+
+def parse_country(value: Any) -> str | None:
+    if _unknown(value):
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not a country code; allowed: {COUNTRY_ALLOWED}")
+    code = value.strip().upper()
+    if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
+        raise ValueError(f"{value!r} is not a country code; allowed: {COUNTRY_ALLOWED}")
+    return code
+
+
+def split_list(value: Any) -> Any:
+    """Lists may come as real lists or, from CSV and forms, as ``a;b;c``."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        if _unknown(value):
+            return None
+        return [part.strip() for part in value.split(";") if part.strip()]
+    return value
+
+
+def _list_of(parse: Any) -> Any:
+    def parse_list(value: Any) -> list[Any] | None:
+        items = split_list(value)
+        if items is None:
+            return None
+        if not isinstance(items, list):
+            raise ValueError(f"{value!r} is not a list; write items separated by ';'")
+        out: list[Any] = []
+        for item in items:
+            parsed = parse(item)
+            if parsed is not None and parsed not in out:
+                out.append(parsed)
+        return out
+
+    return parse_list
+
+
+def parse_charge(value: Any) -> str | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not CHARGE_RE.fullmatch(value.strip()):
+        raise ValueError(f"{value!r} is not an article number; allowed: {CHARGE_ALLOWED}")
+    return value.strip()
+
+
+def _enum_or_unknown(enum: type[StrEnum]) -> Any:
+    def parse(value: Any) -> Any:
+        if value is None or (isinstance(value, str) and value.strip() == ""):
+            return None
+        if isinstance(value, str) and value.strip() in enum.__members__.values():
+            return value.strip()
+        allowed = ", ".join(e.value for e in enum)
+        raise ValueError(f"{value!r} is not allowed; allowed: {allowed}")
+
+    return parse
+
+
+def _enum_list(enum: type[StrEnum]) -> Any:
+    return _list_of(_enum_or_unknown(enum))
+
+
+Bool = Annotated[bool | None, BeforeValidator(parse_bool)]
+Date = Annotated[dt.date | None, BeforeValidator(parse_date)]
+Country = Annotated[str, BeforeValidator(parse_country)]
+
+
+LanguageField = Annotated[Language | None, BeforeValidator(_enum_or_unknown(Language))]
+CitizenshipField = Annotated[Citizenship | None, BeforeValidator(_enum_or_unknown(Citizenship))]
+StayBasisField = Annotated[StayBasis | None, BeforeValidator(_enum_or_unknown(StayBasis))]
+CriminalCaseField = Annotated[CriminalCase | None, BeforeValidator(_enum_or_unknown(CriminalCase))]
+WantedField = Annotated[Wanted | None, BeforeValidator(_enum_or_unknown(Wanted))]
+ProtestField = Annotated[ProtestHistory | None, BeforeValidator(_enum_or_unknown(ProtestHistory))]
+OccupationField = Annotated[Occupation | None, BeforeValidator(_enum_or_unknown(Occupation))]
+OrgStatusField = Annotated[
+    OrganisationStatus | None, BeforeValidator(_enum_or_unknown(OrganisationStatus))
+]
+
+
+class Profile(BaseModel):
+    """A person's situation. Field names are fixed by spec §1."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+
+    case_id: Annotated[str | None, Field(max_length=64, pattern=r"^[^\n\r\t]*$")] = None
+    as_of: Annotated[dt.date, BeforeValidator(parse_date)] = Field(default_factory=dt.date.today)
+    language: LanguageField = None
+    citizenship: CitizenshipField = None
+    documents: Annotated[list[Document] | None, BeforeValidator(_enum_list(Document))] = None
+    international_passport_expiry: Date = None
+    destination: Country
+    entry_date: Date = None
+    stay_basis: StayBasisField = None
+    criminal_case: CriminalCaseField = None
+    wanted: WantedField = None
+    arrested_in_absentia: Bool = None
+    charges: Annotated[list[str] | None, BeforeValidator(_list_of(parse_charge))] = None
+    protest_history: ProtestField = None
+    draft_notice: Bool = None
+    military_liable: Bool = None
+    public_statements: Bool = None
+    activism_abroad: Bool = None
+    occupation: OccupationField = None
+    foreign_agent: Bool = None
+    organisation_status: OrgStatusField = None
+    foreign_funding: Bool = None
+    relatives_in_russia: Bool = None
+    onward_destinations: Annotated[list[str] | None, BeforeValidator(_list_of(parse_country))] = (
+        None
+    )
+    needs_shelter: Bool = None
+
+    def answers(self) -> dict[str, Any]:
+        """The answers given, as plain JSON values (unknown answers left out)."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+FIELDS: tuple[str, ...] = tuple(Profile.model_fields)
+
+
+def allowed_values(field: str) -> str:
+    """What a field accepts, in words, for error messages and help."""
+    enums: dict[str, type[StrEnum]] = {
+        "language": Language,
+        "citizenship": Citizenship,
+        "documents": Document,
+        "stay_basis": StayBasis,
+        "criminal_case": CriminalCase,
+        "wanted": Wanted,
+        "protest_history": ProtestHistory,
+        "occupation": Occupation,
+        "organisation_status": OrganisationStatus,
+    }
+    if field in enums:
+        values = ", ".join(e.value for e in enums[field])
+        return f"one or more of: {values}" if field == "documents" else f"one of: {values}"
+    if field in {"as_of", "entry_date", "international_passport_expiry"}:
+        return DATE_ALLOWED
+    if field in {"destination", "onward_destinations"}:
+        return COUNTRY_ALLOWED
+    if field == "charges":
+        return CHARGE_ALLOWED
+    if field == "case_id":
+        return "free text of at most 64 characters on one line, with no names"
+    return BOOL_ALLOWED
+
+
+def describe_errors(exc: ValidationError) -> str:
+    """One line naming every field at fault and what it allows."""
+    parts: list[str] = []
+    for err in exc.errors():
+        loc = [str(p) for p in err["loc"]]
+        field = loc[0] if loc else "?"
+        if err["type"] == "extra_forbidden":
+            parts.append(f"unknown field {field!r}; allowed fields: {', '.join(FIELDS)}")
+        elif err["type"] == "missing":
+            parts.append(f"field {field!r} is required; allowed: {allowed_values(field)}")
+        else:
+            msg = str(err.get("msg", "invalid"))
+            msg = msg.removeprefix("Value error, ")
+            if "allowed" not in msg:
+                msg = f"{msg}; allowed: {allowed_values(field)}"
+            parts.append(f"field {field!r}: {msg}")
+    return "; ".join(parts)
+
+
+def make_profile(data: Any, *, source: str = "answers", as_of: dt.date | None = None) -> Profile:
+    """Validate a mapping of answers into a Profile, or raise InputError naming the field."""
+    if not isinstance(data, dict):
+        raise InputError(
+            f"{source}: expected a mapping of field names to answers, got {type(data).__name__}"
+        )
+    for key in data:
+        if not isinstance(key, str):
+            raise InputError(f"{source}: field names must be text, got {key!r}")
+    values = dict(data)
+    if as_of is not None:
+        values["as_of"] = as_of
+    try:
+        return Profile.model_validate(values)
+    except ValidationError as exc:
+        raise InputError(f"{source}: {describe_errors(exc)}") from exc

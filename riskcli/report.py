@@ -1,0 +1,105 @@
+"""The report (spec §3) as pydantic models: what every output format renders."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+SCHEMA_VERSION = 1
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SourceCitation(Model):
+    document: str
+    quote: str
+    facts_as_of: dt.date
+    title: str | None = None
+    publisher: str | None = None
+
+
+class Risk(Model):
+    id: str
+    category: str
+    severity: str
+    certainty: (
+        str  # "confirmed": the answers given make it apply; "possible": unanswered ones might
+    )
+    title: str
+    explanation: str
+    advice: list[str]
+    triggered_by: dict[str, Any]
+    unknown_fields: list[str] = []
+    sources: list[SourceCitation]
+    deadline: dt.date | None = None
+    deadline_label: str | None = None
+    days_left: int | None = None
+
+
+class Support(Model):
+    id: str
+    category: str
+    certainty: str
+    title: str
+    explanation: str
+    advice: list[str]
+    sources: list[SourceCitation]
+
+
+class Summary(Model):
+    highest_severity: str | None
+    counts: dict[str, int]
+
+
+class Coverage(Model):
+    destination: str
+    destination_name: str
+    destination_covered: bool
+    covered_destinations: list[str]
+
+
+class FactsAge(Model):
+    oldest: dt.date | None
+    newest: dt.date | None
+    years_before_as_of: int | None
+
+
+class Report(Model):
+    schema_version: int = SCHEMA_VERSION
+    as_of: dt.date
+    language: str
+    case_id: str | None = None
+    risks: list[Risk]
+    support: list[Support]
+    summary: Summary
+    coverage: Coverage
+    facts: FactsAge
+    rule_pack: dict[str, str]
+    answers: dict[str, Any] | None = None
+
+    def to_json_dict(self) -> dict[str, Any]:
+        data = self.model_dump(mode="json", exclude_none=False)
+        for risk in data["risks"]:
+            for key in ("deadline", "deadline_label", "days_left"):
+                if risk[key] is None:
+                    del risk[key]
+            if not risk["unknown_fields"]:
+                del risk["unknown_fields"]
+            for src in risk["sources"]:
+                _drop_none(src)
+        for item in data["support"]:
+            for src in item["sources"]:
+                _drop_none(src)
+        for key in ("case_id", "answers"):
+            if data[key] is None:
+                del data[key]
+        return data
+
+
+def _drop_none(d: dict[str, Any]) -> None:
+    for key in [k for k, v in d.items() if v is None]:
+        del d[key]
