@@ -150,7 +150,7 @@ class OracleMatcher:
 
 
 _HOST: Any = None
-_REGISTERED: dict[str, str] = {}  # fingerprint of a compiled pack -> ruleset prefix
+_REGISTERED: dict[str, tuple[str, Any]] = {}  # compiled pack -> (ruleset prefix, recorder)
 _counter = itertools.count(1)
 _SIDS = itertools.count(1)  # unique per process: a session id is never reused while live
 
@@ -169,6 +169,27 @@ def _host() -> Any:
     return _HOST
 
 
+class _Recorder:
+    """Collects the rules fired by one synchronous assert; holds an action's error, if any."""
+
+    def __init__(self) -> None:
+        self.fired: list[str] = []
+        self.error: BaseException | None = None
+
+    def record(self, name: str) -> None:
+        self.fired.append(name)
+
+
+def _action(recorder: _Recorder, name: str) -> Callable[[Any], None]:
+    def act(_closure: Any) -> None:
+        try:
+            recorder.record(name)
+        except BaseException as exc:
+            recorder.error = exc
+
+    return act
+
+
 class DurableMatcher:
     """durable-rules: one fact per case, under its own session, deleted afterwards."""
 
@@ -178,21 +199,18 @@ class DurableMatcher:
         if not DURABLE_AVAILABLE:
             raise EngineError(f"durable-rules cannot be imported here: {DURABLE_IMPORT_ERROR}")
         self.compiled = compiled
-        self._fired: list[str] = []
-        self._action_error: BaseException | None = None
         self._host = _host()
         fingerprint = repr([(c.name, c.condition) for c in compiled.rules])
-        prefix = _REGISTERED.get(fingerprint)
-        self._names: dict[str, str] = {}
-        if prefix is None:
+        if fingerprint not in _REGISTERED:
             prefix = f"riskcli{next(_counter)}"
+            recorder = _Recorder()
             definitions = {}
             for key, chunks in compiled.buckets.items():
                 for i, chunk in enumerate(chunks):
                     definitions[f"{prefix}/{key}:{i}"] = {
                         rule.name: {
                             "all": [{"m": copy.deepcopy(rule.condition)}],
-                            "run": self._action(rule.name),
+                            "run": _action(recorder, rule.name),
                         }
                         for rule in chunk
                     }
@@ -200,29 +218,14 @@ class DurableMatcher:
                 self._host.register_rulesets(definitions)
             except Exception as exc:
                 raise EngineError(f"durable-rules refused the rule pack: {exc}") from exc
-            _REGISTERED[fingerprint] = prefix
-            _ACTIONS[prefix] = self
-        else:
-            # Same rules already registered in this process: share their rulesets.
-            owner = _ACTIONS[prefix]
-            self._fired = owner._fired
-        self._owner = _ACTIONS[prefix]
-        self._prefix = prefix
-
-    def _action(self, name: str) -> Callable[[Any], None]:
-        def record(_closure: Any) -> None:
-            try:
-                self._fired.append(name)
-            except BaseException as exc:
-                self._action_error = exc
-
-        return record
+            # The same rules are registered once per process and shared (no unregister exists).
+            _REGISTERED[fingerprint] = (prefix, recorder)
+        self._prefix, self.recorder = _REGISTERED[fingerprint]
 
     def match(self, fact: dict[str, Any]) -> set[str]:
-        owner = self._owner
-        fired = owner._fired
-        fired.clear()
-        owner._action_error = None
+        recorder = self.recorder
+        recorder.fired.clear()
+        recorder.error = None
         destination = str(fact["destination"])
         for key, _chunk in self.compiled.rulesets_for(destination):
             ruleset = f"{self._prefix}/{key}"
@@ -236,17 +239,14 @@ class DurableMatcher:
                 raise EngineError(f"durable-rules failed on this case ({ruleset}): {exc}") from exc
             finally:
                 self._host.delete_state(ruleset, sid)
-            if owner._action_error is not None:
-                error, owner._action_error = owner._action_error, None
+            if recorder.error is not None:
+                error, recorder.error = recorder.error, None
                 if isinstance(error, KeyboardInterrupt):
                     raise error
                 raise EngineError(f"a rule action failed inside durable-rules: {error!r}")
-        result = set(fired)
-        fired.clear()
+        result = set(recorder.fired)
+        recorder.fired.clear()
         return result
-
-
-_ACTIONS: dict[str, DurableMatcher] = {}
 
 
 def make_matcher(compiled: CompiledPack, engine: EngineName = "auto") -> Matcher:

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from riskcli.assess import Assessor
+from riskcli.cli import STATE, main
+from riskcli.engine import DURABLE_AVAILABLE
+from riskcli.rules import default_sources_dir
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES = ROOT / "rules"
+FIXTURE_PACK = Path(__file__).resolve().parent / "fixtures" / "pack"
+
+
+def pytest_report_header() -> str:
+    engine = "durable-rules" if DURABLE_AVAILABLE else "plain-Python oracle only (no durable-rules)"
+    return f"riskcli engine: {engine}"
+
+
+@pytest.fixture(scope="session")
+def sources_dir() -> Path:
+    found = default_sources_dir()
+    if found is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true and the source documents (../shared/seeds) are missing")
+        pytest.skip("source documents (../shared/seeds) not found")
+    return found
+
+
+@pytest.fixture(scope="session")
+def assessor() -> Assessor:
+    return Assessor(rules_dir=RULES)
+
+
+@pytest.fixture(scope="session")
+def oracle() -> Assessor:
+    return Assessor(rules_dir=RULES, engine="oracle")
+
+
+@pytest.fixture(autouse=True)
+def _reset_cli_state(monkeypatch: pytest.MonkeyPatch) -> None:
+    STATE.traceback = False
+    STATE.rules_dir = None
+    STATE.engine = "auto"
+    monkeypatch.delenv("RISKCLI_RULES", raising=False)
+
+
+Run = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]) -> Run:
+    """Run the CLI in-process: (exit code, stdout, stderr)."""
+
+    def _run(*args: str) -> tuple[int, str, str]:
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return _run
+
+
+@pytest.fixture
+def write(tmp_path: Path) -> Callable[..., Path]:
+    def _write(name: str, content: str | bytes | dict[str, Any]) -> Path:
+        import json
+
+        path = tmp_path / name
+        if isinstance(content, dict):
+            path.write_text(json.dumps(content), encoding="utf-8")
+        elif isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        return path
+
+    return _write
