@@ -1,6 +1,9 @@
 # Two commands on a fresh machine: `make run` and `make test`.
 # Python 3.11 or 3.12 and a C compiler are needed (durable-rules builds a C extension).
-PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3)
+# The first of these that runs and is 3.11 or 3.12 (pyenv shims may exist but not run).
+PYTHON ?= $(shell for p in python3.11 python3.12 python3; do \
+	$$p -c 'import sys; sys.exit(sys.version_info[:2] not in ((3, 11), (3, 12)))' >/dev/null 2>&1 \
+	&& { echo $$p; break; }; done)
 VENV := .venv
 BIN := $(VENV)/bin
 ARGS ?= assess
@@ -8,6 +11,7 @@ ARGS ?= assess
 .PHONY: run test lint fuzz bench clean
 
 $(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "riskcli needs Python 3.11 or 3.12 (set PYTHON=...)" >&2; exit 2; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
