@@ -20,6 +20,7 @@ import yaml
 
 from riskcli import __version__
 from riskcli.errors import ExitStatus, InputError, RiskcliError
+from riskcli.profile import Language as Lang
 from riskcli.render import Format, render
 
 app = typer.Typer(
@@ -40,11 +41,6 @@ rules_app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(rules_app, name="rules")
-
-
-class Lang(StrEnum):
-    en = "en"
-    ru = "ru"
 
 
 class ListFormat(StrEnum):
