@@ -34,6 +34,7 @@ class Risk(Model):
     advice: list[str]
     triggered_by: dict[str, Any]
     unknown_fields: list[str] = []
+    unknown_note: str | None = None  # why the unanswered questions matter, from the rule
     sources: list[SourceCitation]
     deadline: dt.date | None = None
     deadline_label: str | None = None
@@ -47,6 +48,7 @@ class Support(Model):
     title: str
     explanation: str
     advice: list[str]
+    unknown_fields: list[str] = []
     sources: list[SourceCitation]
 
 
@@ -89,9 +91,13 @@ class Report(Model):
                     del risk[key]
             if not risk["unknown_fields"]:
                 del risk["unknown_fields"]
+            if risk["unknown_note"] is None:
+                del risk["unknown_note"]
             for src in risk["sources"]:
                 _drop_none(src)
         for item in data["support"]:
+            if not item["unknown_fields"]:
+                del item["unknown_fields"]
             for src in item["sources"]:
                 _drop_none(src)
         for key in ("case_id", "answers"):
