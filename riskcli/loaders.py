@@ -14,8 +14,13 @@ from riskcli.errors import InputError
 MAX_BYTES = 5 * 1024 * 1024
 
 
-class _UniqueKeySafeLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys (a silent overwrite could hide an answer)."""
+# libyaml's parser where PyYAML was built with it (much faster), the pure-Python one otherwise;
+# both with the safe constructor only: no tag can build a Python object.
+_SafeBase: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _UniqueKeySafeLoader(_SafeBase):  # type: ignore[valid-type, misc]
+    """Safe loader that refuses duplicate keys (a silent overwrite could hide an answer)."""
 
 
 def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
