@@ -50,7 +50,8 @@ DEFAULT_KDF = {"n": 2**15, "r": 8, "p": 1}
 WEAK_KDF_ENV = "RISKCLI_TEST_WEAK_KDF"
 WEAK_KDF = {"n": 2**4, "r": 8, "p": 1}
 # Tests only: the path of a file to create inside the write transaction of add_case, after
-# which the process sleeps, so a test can kill it in the middle of a save.
+# which the process sleeps (RISKCLI_TEST_PAUSE_SECONDS, default 60), so a test can kill it
+# in the middle of a save, or make another process wait for the lock.
 PAUSE_ENV = "RISKCLI_TEST_PAUSE_IN_WRITE"
 MIN_PASSPHRASE = 8
 BUSY_TIMEOUT_S = 30.0
@@ -309,7 +310,7 @@ class CaseStore:
         )
 
     def keys(self) -> list[str]:
-        return [row[0] for row in self._query("SELECT key FROM cases ORDER BY created, key")]
+        return [row[0] for row in self._query("SELECT key FROM cases ORDER BY rowid")]
 
     def get_case(self, key: str) -> StoredCase:
         rows = self._query(
@@ -325,7 +326,7 @@ class CaseStore:
         rows = self._query(
             "SELECT c.key, c.created, c.updated, c.profile, a.assessed, a.report "
             "FROM cases c LEFT JOIN assessments a ON a.case_key = c.key "
-            "ORDER BY c.created, c.key"
+            "ORDER BY c.rowid"
         )
         return [self._case(row) for row in rows]
 
@@ -428,7 +429,7 @@ def _test_pause() -> None:
     marker = os.environ.get(PAUSE_ENV)
     if marker:
         Path(marker).write_text("in transaction\n")
-        time.sleep(60)
+        time.sleep(float(os.environ.get("RISKCLI_TEST_PAUSE_SECONDS", "60")))
 
 
 def _damaged(path: Path, exc: Exception) -> StoreError:
