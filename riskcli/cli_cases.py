@@ -312,6 +312,13 @@ def _ref(case: StoredCase) -> str:
     return f" ({case.ref})" if case.ref else ""
 
 
+def ask(prompt: str) -> str:
+    """Ask on stderr, read one line from stdin ('' at end of input): stdout stays clean."""
+    sys.stderr.write(f"{prompt} ")
+    sys.stderr.flush()
+    return sys.stdin.readline().strip()
+
+
 def _table(rows: list[list[str]]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.ljust(widths[i]) for i, c in enumerate(row)).rstrip() for row in rows]
@@ -545,9 +552,8 @@ def cases_delete(
     """Delete one case, its answers and its reports."""
     with open_store(store) as cases:
         case = cases.get_case(cases.resolve(case_ref))
-        if not yes and not typer.confirm(
-            w(lang.value, "confirm_delete", key=case.key, ref=_ref(case)), err=True
-        ):
+        question = w(lang.value, "confirm_delete", key=case.key, ref=_ref(case))
+        if not yes and ask(f"{question} [y/N]").lower() not in {"y", "yes", "д", "да"}:
             typer.echo(w(lang.value, "not_deleted"), err=True)
             raise typer.Exit(ExitStatus.ERROR)
         cases.delete_case(case.key)
@@ -680,10 +686,7 @@ def cases_wipe(
 
     path = (store or default_store_path()).expanduser()
     count = store_info(path)
-    answer = typer.prompt(
-        w(lang.value, "wipe_prompt", path=path, n=count), err=True, default="", show_default=False
-    )
-    if answer.strip() != "WIPE":
+    if ask(w(lang.value, "wipe_prompt", path=path, n=count) + ":") != "WIPE":
         typer.echo(w(lang.value, "not_wiped"), err=True)
         raise typer.Exit(ExitStatus.ERROR)
     wipe_store(path)
@@ -745,7 +748,7 @@ def diff_reports(old: dict[str, Any] | None, new: Report) -> list[Change]:
                 Change("deadline_moved", rid, risk.title, risk.severity, old_deadline, new_deadline)
             )
         old_days = was.get("days_left")
-        was_passed = isinstance(old_days, int) and old_days < 0 and old_deadline == new_deadline
+        was_passed = isinstance(old_days, int) and old_days < 0
         if risk.days_left is not None and risk.days_left < 0 and not was_passed:
             out.append(
                 Change("deadline_passed", rid, risk.title, risk.severity, None, new_deadline)
