@@ -124,6 +124,9 @@ WORDS: dict[str, dict[str, str]] = {
         "certainty": "certainty changed",
         "not_saved": "(what-if run: nothing saved)",
         "dup_ref": "note: case_id {ref!r} is also used by case(s) {keys}",
+        "damaged": (
+            "case(s) {keys} cannot be read: damaged. `riskcli cases delete KEY` removes one"
+        ),
     },
     "ru": {
         "key": "КЛЮЧ",
@@ -170,6 +173,7 @@ WORDS: dict[str, dict[str, str]] = {
         "certainty": "достоверность изменилась",
         "not_saved": "(пробный прогон: ничего не сохранено)",
         "dup_ref": "заметка: номер дела {ref!r} есть и у дел(а) {keys}",
+        "damaged": ("дела {keys} не читаются: повреждены. `riskcli cases delete КЛЮЧ` удалит дело"),
     },
 }
 
@@ -319,6 +323,31 @@ def ask(prompt: str) -> str:
     return sys.stdin.readline().strip()
 
 
+def report_damaged(lang: str, damaged: list[str]) -> None:
+    """After the readable cases are shown: name the unreadable ones and exit 1."""
+    if damaged:
+        typer.echo(w(lang, "damaged", keys=", ".join(damaged)), err=True)
+        raise typer.Exit(ExitStatus.ERROR)
+
+
+def _emit_private(text: str, output: Path | None) -> None:
+    """Like cli.emit, but a file gets mode 0600: a report holds the answers."""
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    tmp = output.with_name(f".{output.name}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            os.fchmod(fh.fileno(), 0o600)
+            fh.write(text)
+        tmp.replace(output)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InputError(f"--output {output}: cannot write: {exc.strerror}") from None
+
+
 def _table(rows: list[list[str]]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.ljust(widths[i]) for i, c in enumerate(row)).rstrip() for row in rows]
@@ -350,7 +379,7 @@ def cases_add(
     report = _assessor().assess(profile)
     with open_store(store, create=True) as cases:
         ref = profile.case_id
-        same = [c.key for c in cases.cases() if ref and c.ref == ref]
+        same = [c.key for c in cases.scan()[0] if ref and c.ref == ref]
         key = cases.add_case(profile.answers(), report.to_json_dict())
     if same:
         typer.echo(w(lang.value, "dup_ref", ref=ref, keys=", ".join(same)), err=True)
@@ -379,7 +408,7 @@ def cases_list(
     day = _as_of(as_of)
     assessor = _assessor()
     with open_store(store) as cases:
-        stored = cases.cases()
+        stored, damaged = cases.scan()
     rows = sorted(
         (overview(c, assess_case(assessor, c, day, lang.value)) for c in stored),
         key=Overview.sort_key,
@@ -398,9 +427,11 @@ def cases_list(
             for o in rows
         ]
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        report_damaged(lang.value, damaged)
         return
     if not rows:
         typer.echo(w(lang.value, "no_cases"))
+        report_damaged(lang.value, damaged)
         return
     L = lang.value
     table = [[w(L, k) for k in ("key", "case_id", "highest", "deadline", "days", "assessed")]]
@@ -421,6 +452,7 @@ def cases_list(
     stale = sum(o.stale for o in rows)
     if stale:
         typer.echo("* " + w(L, "stale", n=stale))
+    report_damaged(L, damaged)
 
 
 @cases_app.command("show")
@@ -464,7 +496,7 @@ def cases_show(
     if redact:
         report = redact_report(report)
     text = render(report, fmt, color=cli.use_color(output), width=cli.text_width(output))
-    cli.emit(text, output)
+    _emit_private(text, output)
 
 
 def _parse_sets(sets: list[str], unsets: list[str]) -> dict[str, Any]:
@@ -551,13 +583,17 @@ def cases_delete(
 ) -> None:
     """Delete one case, its answers and its reports."""
     with open_store(store) as cases:
-        case = cases.get_case(cases.resolve(case_ref))
-        question = w(lang.value, "confirm_delete", key=case.key, ref=_ref(case))
+        key = cases.resolve(case_ref)
+        try:
+            ref = _ref(cases.get_case(key))
+        except StoreError:  # a damaged case can still be deleted by its key
+            ref = ""
+        question = w(lang.value, "confirm_delete", key=key, ref=ref)
         if not yes and ask(f"{question} [y/N]").lower() not in {"y", "yes", "д", "да"}:
             typer.echo(w(lang.value, "not_deleted"), err=True)
             raise typer.Exit(ExitStatus.ERROR)
-        cases.delete_case(case.key)
-    typer.echo(w(lang.value, "deleted", key=case.key))
+        cases.delete_case(key)
+    typer.echo(w(lang.value, "deleted", key=key))
 
 
 def _write_private(path: Path, text: str, force: bool) -> None:
@@ -630,7 +666,7 @@ def cases_deadlines(
     day = _as_of(as_of)
     assessor = _assessor()
     with open_store(store) as cases:
-        stored = cases.cases()
+        stored, damaged = cases.scan()
     rows: list[tuple[dt.date, int, str, StoredCase, Any]] = []
     for case in stored:
         report = assess_case(assessor, case, day, lang.value)
@@ -656,9 +692,11 @@ def cases_deadlines(
             for d, days, key, case, risk in rows
         ]
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        report_damaged(lang.value, damaged)
         return
     if not rows:
         typer.echo(w(lang.value, "no_deadlines"))
+        report_damaged(lang.value, damaged)
         return
     L = lang.value
     table = [[w(L, k) for k in ("deadline", "days", "key", "case_id", "highest", "risk")]]
@@ -674,6 +712,7 @@ def cases_deadlines(
             ]
         )
     typer.echo(_table(table), nl=False)
+    report_damaged(L, damaged)
 
 
 @cases_app.command("wipe")
@@ -791,17 +830,16 @@ def cases_reassess(
     version = assessor.pack.version
     results: list[CaseChanges] = []
     with open_store(store) as cases:
-        stored = cases.cases()
+        stored, damaged = cases.scan()
         for case in stored:
             report = assess_case(assessor, case, day, lang.value)
             previous = (case.report or {}).get("rule_pack", {}).get("version")
             changes = diff_reports(case.report, report)
             results.append(CaseChanges(case, report, previous, changes))
         if save:
-            for item in results:
-                # Keep the saved report in the case's own language.
-                fresh = assess_case(assessor, item.case, None)
-                cases.save_assessment(item.case.key, fresh.to_json_dict())
+            # The saved reports stay in each case's own language.
+            fresh = {r.case.key: assess_case(assessor, r.case, None) for r in results}
+            cases.save_assessments({k: r.to_json_dict() for k, r in fresh.items()})
     changed = [r for r in results if r.changes]
     changed.sort(key=lambda r: overview(r.case, r.report).sort_key())
     today = (day or dt.date.today()).isoformat()
@@ -811,6 +849,7 @@ def cases_reassess(
             "rule_pack": {"version": version},
             "saved": save,
             "checked": len(results),
+            "damaged": damaged,
             "changed": [
                 {
                     "key": r.case.key,
@@ -829,6 +868,7 @@ def cases_reassess(
             ],
         }
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        report_damaged(lang.value, damaged)
         return
     L = lang.value
     if not changed:
@@ -853,3 +893,4 @@ def cases_reassess(
             typer.echo(f"  {w(L, c.kind)}{span}: [{sev}] {c.title} ({c.risk})")
     if not save:
         typer.echo(w(L, "not_saved"), err=True)
+    report_damaged(L, damaged)

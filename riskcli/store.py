@@ -261,8 +261,18 @@ class CaseStore:
 
     # --- cases -----------------------------------------------------------------------
 
-    def add_case(self, answers: dict[str, Any], report: dict[str, Any] | None = None) -> str:
-        """Save a new case (and its first assessment); return its random key."""
+    def add_case(
+        self,
+        answers: dict[str, Any],
+        report: dict[str, Any] | None = None,
+        *,
+        draft: str | None = None,
+    ) -> str:
+        """Save a new case (and its first assessment); return its random key.
+
+        ``draft``: the key of the interview draft the case was finished from; it is deleted in
+        the same transaction, so there is never both a saved case and its draft, nor neither.
+        """
         answers = _clean_answers(answers)
         now = _now()
         with self._write() as conn:
@@ -275,6 +285,8 @@ class CaseStore:
             )
             if report is not None:
                 self._put_report(conn, key, report, now)
+            if draft is not None:
+                conn.execute("DELETE FROM drafts WHERE key = ?", (draft,))
             _test_pause()
         return key
 
@@ -300,6 +312,15 @@ class CaseStore:
             if not conn.execute("SELECT 1 FROM cases WHERE key = ?", (key,)).fetchone():
                 raise StoreError(f"no case {key} in {self.path}")
             self._put_report(conn, key, report, _now())
+
+    def save_assessments(self, reports: dict[str, dict[str, Any]]) -> None:
+        """Record new assessments of several cases in one transaction (cases since deleted
+        by another process are skipped)."""
+        now = _now()
+        with self._write() as conn:
+            for key, report in reports.items():
+                if conn.execute("SELECT 1 FROM cases WHERE key = ?", (key,)).fetchone():
+                    self._put_report(conn, key, report, now)
 
     def _put_report(
         self, conn: sqlite3.Connection, key: str, report: dict[str, Any], now: str
@@ -330,6 +351,22 @@ class CaseStore:
         )
         return [self._case(row) for row in rows]
 
+    def scan(self) -> tuple[list[StoredCase], list[str]]:
+        """Every case that can be read, and the keys of those that cannot (damaged)."""
+        rows = self._query(
+            "SELECT c.key, c.created, c.updated, c.profile, a.assessed, a.report "
+            "FROM cases c LEFT JOIN assessments a ON a.case_key = c.key "
+            "ORDER BY c.rowid"
+        )
+        good: list[StoredCase] = []
+        bad: list[str] = []
+        for row in rows:
+            try:
+                good.append(self._case(row))
+            except StoreError:
+                bad.append(row[0])
+        return good, bad
+
     def _case(self, row: tuple[Any, ...]) -> StoredCase:
         key, created, updated, profile, assessed, report = row
         try:
@@ -353,7 +390,7 @@ class CaseStore:
         keys = self.keys()
         if ref in keys:
             return ref
-        by_ref = [case.key for case in self.cases() if case.ref == ref]
+        by_ref = [case.key for case in self.scan()[0] if case.ref == ref]
         if len(by_ref) == 1:
             return by_ref[0]
         if len(by_ref) > 1:
@@ -472,6 +509,7 @@ def _connect(path: Path) -> sqlite3.Connection:
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         conn.execute("PRAGMA secure_delete = ON")
         conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA temp_store = MEMORY")
     except sqlite3.DatabaseError as exc:
         raise _damaged(path, exc) from None
     return conn

@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import shutil
+import sqlite3
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -376,3 +377,32 @@ def test_reassess_saves_unless_dry_run(run: Any, tmp_path: Path, store: Path) ->
     assert listed[0]["assessed_with_current_rules"] is True
     stale = run("cases", "list")  # the bundled rules differ from the saved assessment's
     assert "were last assessed with other rules" in stale.out
+
+
+def test_one_damaged_case_does_not_hide_the_others(run: Any, tmp_path: Path, store: Path) -> None:
+    good = add(run, tmp_path, KZ_47)
+    bad = add(run, tmp_path, KG)
+    conn = sqlite3.connect(store)
+    conn.execute("UPDATE cases SET profile = zeroblob(600) WHERE key = ?", (bad,))
+    conn.commit()
+    conn.close()
+    listed = run("cases", "list", "--as-of", AS_OF)
+    assert listed.code == 1
+    assert [line.split()[0] for line in listed.out.splitlines()[1:]] == [good]
+    assert listed.err == (
+        f"case(s) {bad} cannot be read: damaged. `riskcli cases delete KEY` removes one\n"
+    )
+    shown = run("cases", "show", bad)
+    assert shown.code == 2 and f"the profile of case {bad} is damaged" in shown.err
+    assert run("cases", "show", "vol-17", "--as-of", AS_OF).code == 0
+    assert run("cases", "delete", bad, "--yes").code == 0
+    assert run("cases", "list").code == 0
+
+
+def test_show_output_file_is_private(run: Any, tmp_path: Path, store: Path) -> None:
+    key = add(run, tmp_path, KZ_47)
+    out = tmp_path / "report.md"
+    result = run("cases", "show", key, "-f", "markdown", "-o", str(out), "--as-of", AS_OF)
+    assert result.code == 0 and result.out == ""
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert "vol-17" in out.read_text()

@@ -390,3 +390,15 @@ def test_wipe_overwrites_and_removes(tmp_path: Path) -> None:
     assert store_info(path) == 2
     wipe_store(path)
     assert store_files(path) == []
+
+
+def test_saving_a_case_deletes_its_draft_in_the_same_transaction(tmp_path: Path) -> None:
+    path = tmp_path / "cases.db"
+    with CaseStore.open(path, PASS, create=True) as store:
+        draft = store.save_draft({"answers": {"destination": "KZ"}})
+        other = store.save_draft({"answers": {"destination": "KG"}})
+        key = store.add_case({"destination": "KZ"}, draft=draft)
+        assert [d.key for d in store.drafts()] == [other]
+        store.delete_case(key)
+        store.save_assessments({key: {"risks": []}})  # deleted meanwhile: skipped
+        assert store.keys() == []
