@@ -25,7 +25,7 @@ import yaml
 
 from riskcli.errors import ExitStatus, InputError
 from riskcli.render import Format, days_phrase, render
-from riskcli.store import CaseStore, StoredCase, StoreError, default_store_path
+from riskcli.store import WEAK_KDF_ENV, CaseStore, StoredCase, StoreError, default_store_path
 
 if TYPE_CHECKING:
     from riskcli.assess import Assessor
@@ -225,14 +225,26 @@ def open_store(store: Path | None, *, create: bool = False) -> CaseStore:
             f"{path}: no case store here yet; add a case with `riskcli cases add` "
             "(or choose the store with --store / RISKCLI_STORE)"
         )
-    passphrase = read_passphrase(path, new=create and not path.exists())
+    new = create and not path.exists()
+    passphrase = read_passphrase(path, new=new)
+    if new and os.environ.get(WEAK_KDF_ENV) == "1":
+        typer.echo(
+            f"riskcli: WARNING: {WEAK_KDF_ENV}=1 makes the new store's key weak (for tests only)",
+            err=True,
+        )
     return CaseStore.open(path, passphrase, create=create)
 
 
-def save_case(profile: Profile, report: Report, store: Path | None = None) -> str:
-    """Save an assessed profile as a new case (for ``assess --save-case``); return its key."""
+def save_case(
+    profile: Profile, report: Report, store: Path | None = None, *, draft: str | None = None
+) -> str:
+    """Save an assessed profile as a new case (for ``assess --save-case``); return its key.
+
+    ``draft``: the key of the interview draft it was finished from, deleted in the same
+    transaction.
+    """
     with open_store(store, create=True) as cases:
-        return cases.add_case(profile.answers(), report.to_json_dict())
+        return cases.add_case(profile.answers(), report.to_json_dict(), draft=draft)
 
 
 # --- assessing stored cases ------------------------------------------------------------

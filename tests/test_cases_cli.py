@@ -406,3 +406,24 @@ def test_show_output_file_is_private(run: Any, tmp_path: Path, store: Path) -> N
     assert result.code == 0 and result.out == ""
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     assert "vol-17" in out.read_text()
+
+
+def test_reassess_new_risk_and_severity_down(run: Any, tmp_path: Path, store: Path) -> None:
+    rules = copy_rules(tmp_path)
+    key = add(run, tmp_path, KZ_47)
+    kz = rules / "kz-visa-free-90-days.yaml"
+    text = kz.read_text()
+    kz.write_text(text.replace("severity: medium\n", "severity: low\n", 1))
+    twin = text.replace("id: kz-visa-free-90-days", "id: kz-visa-free-twin")
+    (rules / "kz-visa-free-twin.yaml").write_text(twin)
+    result = run("--rules", str(rules), "cases", "reassess", "--as-of", AS_OF, "--dry-run")
+    assert result.code == 0, result.err
+    assert result.out.splitlines()[2:] == [
+        f"{key} (vol-17): highest severity MEDIUM; nearest deadline 2022-12-24 (47 days left)",
+        "  new risk: [MEDIUM] Your visa-free stay in Kazakhstan runs out after 90 days "
+        "(kz-visa-free-twin)",
+        "  severity down MEDIUM → LOW: [LOW] Your visa-free stay in Kazakhstan runs out after "
+        "90 days (kz-visa-free-90-days)",
+    ]
+    ru = run("--rules", str(rules), "cases", "reassess", "--as-of", AS_OF, "--lang", "ru")
+    assert "новый риск: [СРЕДНИЙ]" in ru.out and "уровень ниже СРЕДНИЙ → НИЗКИЙ" in ru.out

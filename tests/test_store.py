@@ -327,6 +327,7 @@ def test_kill_9_during_add_keeps_every_earlier_case(tmp_path: Path) -> None:
     wait_for(marker, proc)
     journal = Path(f"{path}-journal")
     assert journal.exists()  # the new case is half written
+    assert journal.stat().st_mode & 0o777 == 0o600
     proc.send_signal(signal.SIGKILL)
     proc.communicate(timeout=30)
     assert proc.returncode == -signal.SIGKILL
