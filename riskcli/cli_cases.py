@@ -36,7 +36,9 @@ cases_app = typer.Typer(
     help=(
         "Encrypted case files for volunteers: keep cases, follow deadlines, re-assess "
         "everyone when the rules change. The passphrase comes from a hidden prompt or "
-        "RISKCLI_PASSPHRASE, never from the command line."
+        "RISKCLI_PASSPHRASE, never from the command line. Nothing anyone answered is "
+        "readable from the file without it; if you lose it, the cases cannot be recovered. "
+        "The store: --store PATH, RISKCLI_STORE, or cases.db in your user data folder."
     ),
     no_args_is_help=True,
     rich_markup_mode=None,

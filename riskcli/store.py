@@ -27,6 +27,7 @@ import os
 import secrets
 import sqlite3
 import time
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,7 +140,8 @@ def _kdf_params() -> dict[str, int]:
 
 def derive_key(passphrase: str, salt: bytes, params: dict[str, int]) -> bytes:
     kdf = Scrypt(salt=salt, length=32, n=params["n"], r=params["r"], p=params["p"])
-    return kdf.derive(passphrase.encode("utf-8"))
+    # NFC: the same Russian passphrase typed on another system may arrive decomposed (й).
+    return kdf.derive(unicodedata.normalize("NFC", passphrase).encode("utf-8"))
 
 
 def _aad(kind: str, key: str) -> bytes:

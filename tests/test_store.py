@@ -403,3 +403,14 @@ def test_saving_a_case_deletes_its_draft_in_the_same_transaction(tmp_path: Path)
         store.delete_case(key)
         store.save_assessments({key: {"risks": []}})  # deleted meanwhile: skipped
         assert store.keys() == []
+
+
+def test_passphrase_is_unicode_normalised(tmp_path: Path) -> None:
+    import unicodedata
+
+    path = tmp_path / "cases.db"
+    phrase = "мой йод и ёж навсегда"
+    CaseStore.open(path, unicodedata.normalize("NFC", phrase), create=True).close()
+    decomposed = unicodedata.normalize("NFD", phrase)
+    assert decomposed != unicodedata.normalize("NFC", phrase)
+    CaseStore.open(path, decomposed).close()
