@@ -207,7 +207,7 @@ class CaseStore:
                         f"{path}: an empty file, no case store yet; add a case with "
                         "`riskcli cases add`"
                     )
-                _initialise(conn, passphrase)
+                _initialise(conn, passphrase, path)
             aes = _unlock(conn, path, passphrase)
         except BaseException:
             conn.close()
@@ -234,8 +234,13 @@ class CaseStore:
             raise StoreError(f"{self.path}: the store is busy or read-only: {exc}") from None
         try:
             yield self._conn
+        except sqlite3.Error as exc:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.execute("ROLLBACK")
+            raise StoreError(f"{self.path}: could not save ({exc}); nothing was changed") from None
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.execute("ROLLBACK")
             raise
         try:
             self._conn.execute("COMMIT")
@@ -508,11 +513,15 @@ def _check_header(path: Path) -> None:
 def _connect(path: Path) -> sqlite3.Connection:
     try:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise _damaged(path, exc) from None
+    try:
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         conn.execute("PRAGMA secure_delete = ON")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA temp_store = MEMORY")
     except sqlite3.DatabaseError as exc:
+        conn.close()
         raise _damaged(path, exc) from None
     return conn
 
@@ -524,8 +533,15 @@ def _is_empty(conn: sqlite3.Connection, path: Path) -> bool:
         raise _damaged(path, exc) from None
 
 
-def _initialise(conn: sqlite3.Connection, passphrase: str) -> None:
+def _initialise(conn: sqlite3.Connection, passphrase: str, path: Path) -> None:
     """Create the tables and the key parameters, once, in one transaction."""
+    try:
+        _create_schema(conn, passphrase)
+    except sqlite3.Error as exc:
+        raise StoreError(f"{path}: cannot create the case store ({exc})") from None
+
+
+def _create_schema(conn: sqlite3.Connection, passphrase: str) -> None:
     conn.execute("BEGIN IMMEDIATE")
     try:
         if conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0:
@@ -549,7 +565,8 @@ def _initialise(conn: sqlite3.Connection, passphrase: str) -> None:
             )
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
         raise
 
 

@@ -414,3 +414,23 @@ def test_passphrase_is_unicode_normalised(tmp_path: Path) -> None:
     decomposed = unicodedata.normalize("NFD", phrase)
     assert decomposed != unicodedata.normalize("NFC", phrase)
     CaseStore.open(path, decomposed).close()
+
+
+def test_a_failed_write_is_a_clear_error_and_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "cases.db"
+    make_store(path, 2)
+    before = sha(path)
+    with CaseStore.open(path, PASS) as store:
+        real_put = store._put_report
+
+        def failing_put(*args: Any) -> None:
+            real_put(*args)
+            raise sqlite3.OperationalError("disk I/O error")
+
+        monkeypatch.setattr(store, "_put_report", failing_put)
+        with pytest.raises(StoreError, match=r"could not save \(disk I/O error\); nothing"):
+            store.add_case(ANSWERS, {"risks": []})
+        assert len(store.keys()) == 2
+    assert sha(path) == before
