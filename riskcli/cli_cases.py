@@ -227,7 +227,7 @@ def open_store(store: Path | None, *, create: bool = False) -> CaseStore:
             f"{path}: no case store here yet; add a case with `riskcli cases add` "
             "(or choose the store with --store / RISKCLI_STORE)"
         )
-    new = create and not path.exists()
+    new = create and (not path.exists() or (path.is_file() and path.stat().st_size == 0))
     passphrase = read_passphrase(path, new=new)
     if new and os.environ.get(WEAK_KDF_ENV) == "1":
         typer.echo(

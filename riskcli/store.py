@@ -191,12 +191,13 @@ class CaseStore:
                 f"{path}: no case store here yet; add a case with `riskcli cases add` "
                 "(or choose the store with --store / RISKCLI_STORE)"
             )
+        fresh = not exists or path.stat().st_size == 0
+        if create and fresh and len(passphrase) < MIN_PASSPHRASE:
+            raise StoreError(
+                f"the passphrase for a new store must have at least {MIN_PASSPHRASE} "
+                "characters; a long phrase of several words is best"
+            )
         if not exists:
-            if len(passphrase) < MIN_PASSPHRASE:
-                raise StoreError(
-                    f"the passphrase for a new store must have at least {MIN_PASSPHRASE} "
-                    "characters; a long phrase of several words is best"
-                )
             _create_file(path)
         conn = _connect(path)
         try:
