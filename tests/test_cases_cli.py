@@ -9,6 +9,7 @@ import json
 import shutil
 import sqlite3
 import stat
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,7 +59,7 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Any:
     def run(*argv: str, stdin: str = "") -> Result:
-        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(stdin.encode())))
         code = main(list(argv))
         captured = capsys.readouterr()
         return Result(code, captured.out, captured.err)
@@ -427,3 +428,16 @@ def test_reassess_new_risk_and_severity_down(run: Any, tmp_path: Path, store: Pa
     ]
     ru = run("--rules", str(rules), "cases", "reassess", "--as-of", AS_OF, "--lang", "ru")
     assert "новый риск: [СРЕДНИЙ]" in ru.out and "уровень ниже СРЕДНИЙ → НИЗКИЙ" in ru.out
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="XDG data folder")
+def test_default_store_is_in_the_user_data_folder(
+    run: Any, tmp_path: Path, store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("RISKCLI_STORE")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    result = run("cases", "add", "--answers", "-", stdin=json.dumps(KZ_47))
+    assert result.code == 0, result.err
+    default = tmp_path / "xdg" / "riskcli" / "cases.db"
+    assert stat.S_IMODE(default.stat().st_mode) == 0o600
+    assert json.loads(run("cases", "list", "-f", "json").out)[0]["case_id"] == "vol-17"
