@@ -348,13 +348,13 @@ def test_two_processes_add_at_once(tmp_path: Path) -> None:
     marker = tmp_path / "first-in-transaction"
     first = subprocess.Popen(
         riskcli("cases", "add", "-a", str(answers_file(tmp_path, "a", "first"))),
-        env=cli_env(path, **{PAUSE_ENV: str(marker), "RISKCLI_TEST_PAUSE_SECONDS": "1.5"}),
+        env=cli_env(path, **{PAUSE_ENV: str(marker), "RISKCLI_TEST_PAUSE_SECONDS": "3"}),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
     second_env = cli_env(path)
     wait_for(marker, first)
-    # the first holds the write lock for 1.5 s: the second must wait for it, then save
+    # the first holds the write lock for 3 s: the second must wait for it, then save
     second = subprocess.run(
         riskcli("cases", "add", "-a", str(answers_file(tmp_path, "b", "second"))),
         env=second_env,
