@@ -19,6 +19,7 @@ import typer
 import yaml
 
 from riskcli import __version__
+from riskcli.cli_cases import cases_app
 from riskcli.errors import ExitStatus, InputError, RiskcliError
 from riskcli.profile import Language as Lang
 from riskcli.render import Format, render
@@ -41,6 +42,7 @@ rules_app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(rules_app, name="rules")
+app.add_typer(cases_app, name="cases")
 
 
 class ListFormat(StrEnum):
@@ -183,6 +185,13 @@ def assess(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
     ] = None,
+    redact: Annotated[
+        bool,
+        typer.Option(
+            "--redact",
+            help="Leave out the answers and the case id: risks, deadlines and advice only.",
+        ),
+    ] = False,
 ) -> None:
     """Assess one person's situation and report the risks, deadlines, advice and sources."""
     day = parse_as_of(as_of)
@@ -192,6 +201,10 @@ def assess(
         )
     profile = load_profile_file(answers, day)
     report = get_assessor().assess(profile, lang.value if lang else None)
+    if redact:
+        from riskcli.report import redact_report
+
+        report = redact_report(report)
     emit(render(report, fmt, color=use_color(output), width=text_width(output)), output)
 
 
