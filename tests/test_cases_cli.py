@@ -19,8 +19,8 @@ import yaml
 
 from riskcli import cli_cases
 from riskcli.cli import main
-from riskcli.rules import default_rules_dir
 from riskcli.store import WEAK_KDF_ENV, CaseStore
+from tests.conftest import FIXTURE_PACK
 
 PASS = "correct horse battery staple"
 AS_OF = "2022-11-07"
@@ -51,7 +51,8 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv(WEAK_KDF_ENV, "1")
     monkeypatch.setenv("RISKCLI_STORE", str(path))
     monkeypatch.setenv("RISKCLI_PASSPHRASE", PASS)
-    monkeypatch.delenv("RISKCLI_RULES", raising=False)
+    # Exact outputs are pinned to the small fixture pack, not the growing real one.
+    monkeypatch.setenv("RISKCLI_RULES", str(FIXTURE_PACK))
     monkeypatch.delenv("NO_COLOR", raising=False)
     return path
 
@@ -316,7 +317,7 @@ def test_corrupted_store_cli(run: Any, tmp_path: Path, store: Path) -> None:
 
 def copy_rules(tmp_path: Path) -> Path:
     rules = tmp_path / "rules"
-    shutil.copytree(default_rules_dir(), rules)
+    shutil.copytree(FIXTURE_PACK, rules)
     return rules
 
 
