@@ -23,6 +23,8 @@ MAPPED_DOCUMENTS = {
     "000_9da604c6b3847acf.txt",
     "001_97a99247c5863a3b.txt",
     "002_1a8f6e2ad53f3019.txt",
+    "003_a6ffd922c2656101.txt",
+    "004_132e29f44ec3d76a.txt",
 }
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 
@@ -237,3 +239,16 @@ def test_a_changed_quote_is_caught(tmp_path: Path) -> None:
     assert [p.rule for p in result.problems] == ["no-international-passport"]
     assert "quote not found" in result.problems[0].message
     assert normalise("a  “b”\n c") == 'a "b" c'
+
+
+def test_the_category_table_lists_every_category_and_rule() -> None:
+    pack = load_rule_pack(RULES_DIR)
+    readme = (RULES_DIR / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Category → rules → documents", 1)[1].split("\n## ", 1)[0]
+    for category in Category:
+        row = next(
+            line for line in table.splitlines() if line.startswith(f"| `{category.value}` |")
+        )
+        for rule in pack.rules:
+            if rule.category is category:
+                assert f"`{rule.id}`" in row, (category.value, rule.id)
