@@ -62,6 +62,7 @@ class State:
     traceback = False
     rules_dir: Path | None = None
     engine: str = "auto"
+    lang: str = "en"  # the language the person chose, for the "stopped" line
 
 
 STATE = State()
@@ -128,6 +129,17 @@ def stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
 
 
+def can_interview() -> bool:
+    """The interview needs a person at a terminal: keys on stdin, prompts on stderr."""
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+STOPPED = {
+    "en": "stopped; nothing was saved",
+    "ru": "остановлено; ничего не сохранено (stopped; nothing was saved)",
+}
+
+
 def use_color(output: Path | None) -> bool:
     return output is None and stdout_is_terminal() and "NO_COLOR" not in os.environ
 
@@ -172,13 +184,22 @@ def assess(
         typer.Option(
             "--answers",
             "-a",
-            help="Answers file (JSON or YAML with the profile fields); - reads standard input.",
+            help=(
+                "Answers file (JSON or YAML with the profile fields); - reads standard input. "
+                "Without it, on a terminal, riskcli asks the questions itself."
+            ),
         ),
     ] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.text,
     lang: Annotated[
         Lang | None,
-        typer.Option("--lang", help="Report language (default: the profile's, then en)."),
+        typer.Option(
+            "--lang",
+            help=(
+                "Language of the questions and the report (default: the profile's; "
+                "the interview asks, suggesting the locale's)."
+            ),
+        ),
     ] = None,
     as_of: Annotated[
         str | None,
@@ -191,12 +212,37 @@ def assess(
     """Assess one person's situation and report the risks, deadlines, advice and sources."""
     day = parse_as_of(as_of)
     if answers is None:
-        raise InputError(
-            "no answers given: pass --answers FILE (JSON or YAML), or - to read standard input"
-        )
-    profile = load_profile_file(answers, day)
-    report = get_assessor().assess(profile, lang.value if lang else None)
+        if not can_interview():
+            raise InputError(
+                "no answers given: pass --answers FILE (JSON or YAML), or - to read standard input"
+            )
+        assessor = get_assessor()
+        profile = interview(assessor.pack.destinations, lang, day)
+    else:
+        assessor = get_assessor()
+        profile = load_profile_file(answers, day)
+    report = assessor.assess(profile, lang.value if lang else None)
     emit(render(report, fmt, color=use_color(output), width=text_width(output)), output)
+
+
+def interview(destinations: list[str], lang: Lang | None, day: dt.date | None) -> Any:
+    """Ask the questions on the terminal (prompts on stderr); Ctrl-C/Ctrl-D exit 130."""
+    from prompt_toolkit.output import create_output
+
+    from riskcli.interview import Interview
+
+    session = Interview(
+        destinations,
+        as_of=day,
+        lang=lang.value if lang else None,
+        save_as_of=day is not None,
+        output=create_output(stdout=sys.stderr),
+    )
+    try:
+        return session.run()
+    except (KeyboardInterrupt, EOFError):
+        STATE.lang = session.lang
+        raise typer.Exit(ExitStatus.INTERRUPTED) from None
 
 
 # --- rules ------------------------------------------------------------------------
@@ -329,10 +375,10 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # typer's own exits: help, usage errors (2), Ctrl-C (130)
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         if code == ExitStatus.INTERRUPTED:
-            sys.stderr.write("\nstopped; nothing was saved\n")
+            sys.stderr.write(f"\n{STOPPED.get(STATE.lang, STOPPED['en'])}\n")
         return code
     except (KeyboardInterrupt, EOFError):
-        sys.stderr.write("\nstopped; nothing was saved\n")
+        sys.stderr.write(f"\n{STOPPED.get(STATE.lang, STOPPED['en'])}\n")
         return ExitStatus.INTERRUPTED
     except RiskcliError as exc:
         if STATE.traceback:
