@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -131,6 +132,7 @@ class Interview:
         self.review()
         profile = self.profile()
         self.offer_save(profile)
+        self.say("")
         return profile
 
     def fill(self) -> None:
@@ -222,12 +224,19 @@ class Interview:
             questionary.Choice(o.words.get(self.lang), o.value, checked=o.value in ticked)
             for o in q.options
         ]
-        result = self.prompt(
-            questionary.checkbox(
-                message, choices=choices, instruction=ui(self.lang, "ticks"), **self.io
+        result = list(
+            self.prompt(
+                questionary.checkbox(
+                    message,
+                    choices=choices,
+                    instruction=ui(self.lang, "ticks"),
+                    erase_when_done=True,  # its own summary line is English ("done")
+                    **self.io,
+                )
             )
         )
-        return list(result)
+        self.echo(message, self.shown_value(q, result))
+        return result
 
     def ask_destination(self, message: str, current: Any) -> str:
         choices = [
@@ -431,8 +440,22 @@ class Interview:
         app.key_bindings = merge_key_bindings([app.key_bindings or KeyBindings(), extra])
         return question.unsafe_ask()
 
+    def echo(self, message: str, answer: str) -> None:
+        """The line questionary leaves after an answer, for prompts that erase themselves."""
+        tokens = [
+            ("class:qmark fg:#5f819d", "?"),
+            ("class:question bold", f" {message} "),
+            ("class:answer fg:#FF9D00 bold", answer),
+        ]
+        print_formatted_text(FormattedText(tokens), output=self.output)
+
     def say(self, text: str, style: str = "") -> None:
-        print_formatted_text(FormattedText([(style, text)]), output=self.output)
+        """Print a line of the interview (on the prompts' output), wrapped to the terminal."""
+        width = 80
+        if self.output is not None:
+            width = self.output.get_size().columns or 80
+        lines = textwrap.wrap(text, width=max(40, min(width, 100) - 1), subsequent_indent="  ")
+        print_formatted_text(FormattedText([(style, "\n".join(lines) or text)]), output=self.output)
 
 
 def answers_document(profile: Profile, lang: str, *, keep_as_of: bool) -> str:

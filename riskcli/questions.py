@@ -173,7 +173,7 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         key="entry_date",
         kind="date",
-        text=W("On what day did you enter {country}?", "Какого числа вы въехали в «{country}»?"),
+        text=W("On what day did you enter {country}?", "Какого числа вы въехали в страну «{country}»?"),
         why=W(
             "Visa-free stays are counted from the day of entry.",
             "Безвизовый срок считается со дня въезда.",
