@@ -173,7 +173,9 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         key="entry_date",
         kind="date",
-        text=W("On what day did you enter {country}?", "Какого числа вы въехали в страну «{country}»?"),
+        text=W(
+            "On what day did you enter {country}?", "Какого числа вы въехали в страну «{country}»?"
+        ),
         why=W(
             "Visa-free stays are counted from the day of entry.",
             "Безвизовый срок считается со дня въезда.",
