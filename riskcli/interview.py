@@ -29,7 +29,6 @@ from prompt_toolkit.input import Input
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent, merge_key_bindings
 from prompt_toolkit.output import Output
 
-from riskcli.errors import InputError
 from riskcli.i18n import country_name
 from riskcli.profile import Profile, make_profile, parse_charge, parse_country, parse_date
 from riskcli.questions import (
@@ -158,6 +157,7 @@ class Interview:
                     choices=choices,
                     default=next((c for c in choices if c.value == last), choices[0]),
                     instruction=ui(self.lang, "arrows"),
+                    erase_when_done=True,  # the list is long; it is shown again after a change
                     **self.io,
                 )
             )
@@ -389,7 +389,27 @@ class Interview:
 
     def offer_save(self, profile: Profile) -> Path | None:
         """Ask whether to save; if yes, warn, ask for a file name, write it readable only
-        by its owner. Never saves unasked."""
+        by its owner. Never saves unasked. If writing fails, say why and ask again."""
+        while True:
+            wants = self.ask_save()
+            if not wants:
+                return None
+            self.say(ui(self.lang, "save_warn"), style="bold")
+            name = self.prompt(
+                questionary.text(ui(self.lang, "save_path"), validate=self.check_path, **self.io)
+            )
+            path = Path(name.strip()).expanduser()
+            text = answers_document(profile, self.lang, keep_as_of=self.save_as_of)
+            try:
+                write_private(path, text)
+            except OSError as exc:
+                self.say(ui(self.lang, "save_fail", path=path, reason=exc.strerror or exc))
+                continue
+            self.saved_to = path
+            self.say(ui(self.lang, "saved", path=path))
+            return path
+
+    def ask_save(self) -> bool:
         wants = self.prompt(
             questionary.select(
                 ui(self.lang, "save"),
@@ -401,20 +421,7 @@ class Interview:
                 **self.io,
             )
         )
-        if not wants:
-            return None
-        self.say(ui(self.lang, "save_warn"), style="bold")
-        name = self.prompt(
-            questionary.text(ui(self.lang, "save_path"), validate=self.check_path, **self.io)
-        )
-        path = Path(name.strip()).expanduser()
-        try:
-            write_private(path, answers_document(profile, self.lang, keep_as_of=self.save_as_of))
-        except OSError as exc:
-            raise InputError(ui(self.lang, "save_fail", path=path, reason=exc.strerror)) from None
-        self.saved_to = path
-        self.say(ui(self.lang, "saved", path=path))
-        return path
+        return bool(wants)
 
     def check_path(self, text: str) -> bool | str:
         if not text.strip():

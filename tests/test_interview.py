@@ -22,6 +22,7 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 from riskcli import cli
+from riskcli import interview as interview_module
 from riskcli.interview import (
     CountryCompleter,
     Interview,
@@ -487,6 +488,23 @@ def test_an_existing_file_is_refused_and_another_name_taken(tmp_path: Path) -> N
     drive(make(REST_NONE_ANSWERS), [*keys, typed(str(target))])
     assert taken.read_text(encoding="utf-8") == "keep me"
     assert target.exists()
+
+
+def test_a_failed_write_is_said_and_saving_offered_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(path: Path, text: str) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(interview_module, "write_private", refuse)
+    said: list[str] = []
+    iv = make(REST_NONE_ANSWERS)
+    iv.say = lambda text, style="": said.append(text)  # type: ignore[method-assign]
+    target = tmp_path / "a.yaml"
+    drive(iv, [*START, DONE, pick(1), typed(str(target)), NO_SAVE])
+    assert f"cannot write {target}: Permission denied" in said
+    assert iv.saved_to is None
+    assert not target.exists()
 
 
 def test_save_path_refusals(tmp_path: Path) -> None:
