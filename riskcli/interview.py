@@ -90,9 +90,14 @@ class CountryCompleter(Completer):
         word = text.strip().lower()
         if not word:
             return
-        for code, name, names in self.entries:
-            if code.lower().startswith(word) or any(n.startswith(word) for n in names.split()):
-                yield Completion(code, start_position=-len(text), display=f"{code} {name}")
+        by_code = sorted(e for e in self.entries if e[0].lower().startswith(word))
+        by_name = [
+            e
+            for e in self.entries
+            if e not in by_code and any(n.startswith(word) for n in e[2].split())
+        ]
+        for code, name, _ in [*by_code, *sorted(by_name, key=lambda e: e[1])]:
+            yield Completion(code, start_position=-len(text), display=f"{code} {name}")
 
 
 class Interview:
@@ -293,10 +298,13 @@ class Interview:
                 validate=lambda value: self.check_typed(q, value),
                 instruction=ui(self.lang, hint),
                 completer=completer,
+                erase_when_done=True,  # an empty answer would be left blank: say it instead
                 **self.io,
             )
         )
-        return self.typed_value(q, text)
+        value = self.typed_value(q, text)
+        self.echo(message, self.shown_value(q, value))
+        return value
 
     # --- checking typed answers (validators return True or the reason, in the person's language)
 

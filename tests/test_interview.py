@@ -357,6 +357,7 @@ def test_country_completion_by_code_and_by_name_in_both_languages() -> None:
     assert "KZ" in complete("ru", "Казах")
     assert "KZ" in complete("ru", "Kazak")
     assert complete("en", "DE, Fra", many=True) == ["FR"]
+    assert complete("en", "f")[:7] == ["FI", "FJ", "FK", "FM", "FO", "FR", "BF"]  # codes first
     assert complete("en", "") == []
 
 
