@@ -254,7 +254,8 @@ QUESTIONS: tuple[Question, ...] = (
         ),
         label=W("Arrested in absentia", "Заочный арест"),
         dont_know=True,
-        when=_one_of("criminal_case", "pending", "convicted"),
+        # Asked of everyone: people learn of an arrest in absentia from the news before
+        # they learn of the case, and a skipped question would read as "unanswered".
     ),
     Question(
         key="wanted",

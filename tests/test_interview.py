@@ -72,6 +72,7 @@ def typed(text: str) -> str:
 # Answers after the stay questions, for a person who says "no" or "none" to everything.
 REST_NONE = [
     pick(0),  # criminal case: No
+    pick(1),  # arrested in absentia: No
     pick(0),  # wanted: No
     pick(0),  # protests: No
     pick(1),  # liable to call-up: No
@@ -90,6 +91,7 @@ REST_NONE = [
 # through the keys and lets these stand (the interview asks only what has no answer).
 REST_NONE_ANSWERS: dict[str, Any] = {
     "criminal_case": "none",
+    "arrested_in_absentia": False,
     "wanted": "none",
     "protest_history": "none",
     "military_liable": False,
@@ -104,8 +106,10 @@ REST_NONE_ANSWERS: dict[str, Any] = {
     "onward_destinations": DONT_KNOW,
     "needs_shelter": False,
 }
-WITHOUT_CASE = {k: v for k, v in REST_NONE_ANSWERS.items() if k != "criminal_case"}
-LATER = {k: REST_NONE_ANSWERS[k] for k in list(REST_NONE_ANSWERS)[5:]}  # from public_statements
+WITHOUT_CASE = {
+    k: v for k, v in REST_NONE_ANSWERS.items() if k not in ("criminal_case", "arrested_in_absentia")
+}
+LATER = {k: REST_NONE_ANSWERS[k] for k in list(REST_NONE_ANSWERS)[6:]}  # from public_statements
 DONE = pick(0)  # review screen: all correct
 NO_SAVE = pick(0)
 
@@ -128,6 +132,7 @@ ALMATY_PROFILE = {
     "entry_date": "2022-09-25",
     "stay_basis": "visa_free",
     "criminal_case": "none",
+    "arrested_in_absentia": False,
     "wanted": "none",
     "protest_history": "none",
     "military_liable": False,
@@ -231,6 +236,7 @@ def test_dont_know_reaches_the_profile_as_unknown() -> None:
         ENTER,  # entry date: don't know
         pick(5),  # stay basis: don't know
         pick(3),  # criminal case: don't know
+        pick(2),  # arrested in absentia: don't know
         pick(4),  # wanted: don't know
         pick(0),
         pick(2),  # liable to call-up: don't know
@@ -242,9 +248,9 @@ def test_dont_know_reaches_the_profile_as_unknown() -> None:
     assert answers["criminal_case"] == "unknown"
     assert answers["wanted"] == "unknown"
     assert answers["stay_basis"] == "unknown"
-    for field in ("entry_date", "military_liable", "draft_notice", "charges"):
+    for field in ("entry_date", "military_liable", "draft_notice", "arrested_in_absentia"):
         assert field not in answers, field
-    assert "arrested_in_absentia" not in answers  # no case known: not asked
+    assert "charges" not in answers  # no case known: not asked
 
 
 def test_typing_dont_know_at_a_date_is_dont_know() -> None:
@@ -314,7 +320,7 @@ def test_an_international_passport_asks_when_it_expires() -> None:
 
 def test_stateless_people_are_not_asked_about_call_up() -> None:
     keys = [pick(0), pick(1), DOWN * 2 + SPACE + ENTER, pick(0), pick(1)]
-    keys += [pick(0), pick(0), pick(0), DONE, NO_SAVE]
+    keys += [pick(0), pick(1), pick(0), pick(0), DONE, NO_SAVE]  # case, arrest, wanted, protest
     answers = interview(keys, prefill=LATER)
     assert answers["citizenship"] == "stateless"
     assert answers["documents"] == ["non_citizen_passport"]
@@ -387,14 +393,12 @@ def test_review_change_asks_new_follow_ups_and_comes_back() -> None:
         pick(8),  # review: criminal case
         pick(1),  # now: open
         typed("280.3"),  # articles, asked because of the change
-        pick(1),  # arrested in absentia: No
         UP * 8 + ENTER,  # back on the review screen, on the changed line: up to "all correct"
         NO_SAVE,
     ]
     answers = interview(keys)
     assert answers["criminal_case"] == "pending"
     assert answers["charges"] == ["280.3"]
-    assert answers["arrested_in_absentia"] is False
 
 
 def test_review_change_of_a_date() -> None:
@@ -427,9 +431,10 @@ def test_review_lists_every_answer_that_applies() -> None:
 
 def test_review_lines_in_russian_show_dont_know() -> None:
     iv = make(WITHOUT_CASE, lang="ru")
-    keys = [*START[1:], pick(3), DONE, NO_SAVE]
+    keys = [*START[1:], pick(3), pick(2), DONE, NO_SAVE]
     drive(iv, keys)
     assert iv.review_line(BY_KEY["criminal_case"]) == "Уголовное дело           не знаю"
+    assert iv.review_line(BY_KEY["arrested_in_absentia"]) == "Заочный арест            не знаю"
     assert iv.review_line(BY_KEY["in_country"]) == "Уже там                  Да"
 
 

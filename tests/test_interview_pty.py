@@ -57,6 +57,7 @@ def test_almaty_man_in_russian_sees_the_days_left(tmp_path: Path) -> None:
         child.send(BACKSPACE * 10 + "28.09.2022" + ENTER)
         answer(child, "На каком основании", ENTER)  # без визы
         answer(child, "Есть ли против вас уголовное дело", DOWN * 3 + ENTER)  # не знаю
+        answer(child, "Арестовал ли вас российский суд заочно?", DOWN + ENTER)  # нет
         answer(child, "Объявила ли вас Россия в розыск?", DOWN * 4 + ENTER)  # не знаю
         answer(child, "Участвовали ли вы в протестах", ENTER)  # нет
         answer(child, "Вы военнообязанный", ENTER)  # да
