@@ -209,7 +209,11 @@ def assess(
         Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
     ] = None,
 ) -> None:
-    """Assess one person's situation and report the risks, deadlines, advice and sources."""
+    """Assess one person's situation and report the risks, deadlines, advice and sources.
+
+    Without --answers, on a terminal, it first asks about the situation (in English or
+    Russian), shows all answers for review, and offers to save them to a private file.
+    """
     day = parse_as_of(as_of)
     if answers is None:
         if not can_interview():

@@ -139,8 +139,8 @@ QUESTIONS: tuple[Question, ...] = (
             "Когда истекает срок вашего загранпаспорта?",
         ),
         why=W(
-            "Without a valid passport you cannot travel on.",
-            "Без действующего паспорта нельзя уехать дальше.",
+            "Travelling on to another country needs a valid passport.",
+            "Чтобы уехать в другую страну, нужен действующий паспорт.",
         ),
         label=W("Passport expires", "Загранпаспорт до"),
         dont_know=True,
@@ -177,7 +177,7 @@ QUESTIONS: tuple[Question, ...] = (
             "On what day did you enter {country}?", "Какого числа вы въехали в страну «{country}»?"
         ),
         why=W(
-            "Visa-free stays are counted from the day of entry.",
+            "A visa-free stay is counted from the day of entry.",
             "Безвизовый срок считается со дня въезда.",
         ),
         label=W("Entry date", "Дата въезда"),
@@ -212,8 +212,8 @@ QUESTIONS: tuple[Question, ...] = (
             "Есть ли против вас уголовное дело в России?",
         ),
         why=W(
-            "Russia asks other states to hand over people it prosecutes.",
-            "Россия просит другие страны выдать тех, кого преследует.",
+            "Some states send people back when Russia asks, if there is a case.",
+            "Некоторые страны по запросу России высылают тех, против кого есть дело.",
         ),
         label=W("Criminal case", "Уголовное дело"),
         options=(
@@ -234,8 +234,8 @@ QUESTIONS: tuple[Question, ...] = (
             "По каким статьям УК? (например, 207.3, 280.3)",
         ),
         why=W(
-            "Some articles are treated as political, some as extremism.",
-            "Одни статьи считаются политическими, другие — «экстремизмом».",
+            "Some rules depend on the article of the charge.",
+            "Некоторые правила зависят от статьи обвинения.",
         ),
         label=W("Articles", "Статьи"),
         dont_know=True,
@@ -249,8 +249,8 @@ QUESTIONS: tuple[Question, ...] = (
             "Арестовал ли вас российский суд заочно?",
         ),
         why=W(
-            "An arrest in absentia is the basis for a request to hand you over.",
-            "Заочный арест — основание для запроса о выдаче.",
+            "Rules about being sent back to Russia look at this.",
+            "Это учитывают правила о высылке в Россию.",
         ),
         label=W("Arrested in absentia", "Заочный арест"),
         dont_know=True,
@@ -286,8 +286,8 @@ QUESTIONS: tuple[Question, ...] = (
             "Участвовали ли вы в протестах в России?",
         ),
         why=W(
-            "Protesters face pressure, including call-up as punishment.",
-            "На участников протестов давят, в том числе повесткой в армию.",
+            "Protest in Russia can change what you risk.",
+            "Участие в протестах может изменить ваши риски.",
         ),
         label=W("Protests", "Протесты"),
         options=(
@@ -304,7 +304,7 @@ QUESTIONS: tuple[Question, ...] = (
             "Are you liable to military call-up in Russia?",
             "Вы военнообязанный (подлежите призыву или мобилизации)?",
         ),
-        why=W("The call-up reaches people abroad too.", "Призыв касается и тех, кто уехал."),
+        why=W("Rules about the call-up depend on it.", "От этого зависят правила о призыве."),
         label=W("Liable to call-up", "Военнообязанный"),
         dont_know=True,
         when=_not_one_of("citizenship", "stateless", "other"),
@@ -314,8 +314,8 @@ QUESTIONS: tuple[Question, ...] = (
         kind="yes_no",
         text=W("Have you received a call-up notice?", "Получали ли вы повестку?"),
         why=W(
-            "A notice changes what you risk when you cross a border.",
-            "Повестка меняет риски при пересечении границы.",
+            "Rules about the call-up depend on it.",
+            "От этого зависят правила о призыве.",
         ),
         label=W("Call-up notice", "Повестка"),
         dont_know=True,
@@ -329,8 +329,8 @@ QUESTIONS: tuple[Question, ...] = (
             "Высказывались ли вы публично против войны?",
         ),
         why=W(
-            "Public statements are prosecuted in Russia.",
-            "За публичные высказывания в России преследуют.",
+            "Rules about prosecution for speaking out depend on it.",
+            "От этого зависят правила о преследовании за высказывания.",
         ),
         label=W("Spoke out publicly", "Публичные высказывания"),
     ),
@@ -352,8 +352,8 @@ QUESTIONS: tuple[Question, ...] = (
         kind="select",
         text=W("What is your work?", "Чем вы занимаетесь?"),
         why=W(
-            "Journalists and activists are targeted more often.",
-            "Журналистов и активистов преследуют чаще.",
+            "Some risks concern journalists, activists and NGO workers in particular.",
+            "Некоторые риски касаются именно журналистов, активистов и сотрудников НКО.",
         ),
         label=W("Work", "Занятие"),
         options=(
@@ -374,8 +374,8 @@ QUESTIONS: tuple[Question, ...] = (
             "Признала ли вас Россия «иностранным агентом»?",
         ),
         why=W(
-            "The designation brings duties and prosecution.",
-            "Статус влечёт обязанности и преследование.",
+            'Rules about the "foreign agent" law depend on it.',
+            "От этого зависят правила о законе об «иноагентах».",
         ),
         label=W('"Foreign agent"', "«Иноагент»"),
         dont_know=True,
@@ -388,8 +388,8 @@ QUESTIONS: tuple[Question, ...] = (
             "Признана ли в России организация, в которой вы состоите или работаете?",
         ),
         why=W(
-            "Links to such organisations are prosecuted.",
-            "За связь с такими организациями преследуют.",
+            "Rules about organisations banned in Russia depend on it.",
+            "От этого зависят правила об организациях, запрещённых в России.",
         ),
         label=W("Organisation", "Организация"),
         options=(
@@ -408,8 +408,8 @@ QUESTIONS: tuple[Question, ...] = (
             "Получаете ли вы иностранное финансирование на общественную или медийную работу?",
         ),
         why=W(
-            "Foreign funding is a ground for designation.",
-            "Иностранное финансирование — повод для статуса «иноагента».",
+            'Rules about the "foreign agent" law depend on it.',
+            "От этого зависят правила о законе об «иноагентах».",
         ),
         label=W("Foreign funding", "Иностр. финансирование"),
     ),
