@@ -47,6 +47,8 @@ def _reset_cli_state(monkeypatch: pytest.MonkeyPatch) -> None:
     STATE.traceback = False
     STATE.rules_dir = None
     STATE.engine = "auto"
+    STATE.lang = "en"
+    STATE.draft_kept = False
     monkeypatch.delenv("RISKCLI_RULES", raising=False)
 
 
