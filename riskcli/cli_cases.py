@@ -99,6 +99,7 @@ WORDS: dict[str, dict[str, str]] = {
         ),
         "saved": "saved case {key}{ref}: {summary}",
         "updated": "updated case {key}{ref}: {summary}",
+        "not_changed": "nothing was changed",
         "summary_none": "no risk found",
         "summary": "highest severity {sev}",
         "summary_deadline": "nearest deadline {date} ({days})",
@@ -147,6 +148,7 @@ WORDS: dict[str, dict[str, str]] = {
         ),
         "saved": "дело {key}{ref} сохранено: {summary}",
         "updated": "дело {key}{ref} обновлено: {summary}",
+        "not_changed": "ничего не изменено",
         "summary_none": "рисков не найдено",
         "summary": "наивысший уровень: {sev}",
         "summary_deadline": "ближайший срок {date} ({days})",
@@ -559,13 +561,24 @@ def cases_edit(
     as_of: AsOfOpt = None,
     lang: LangOpt = Lang.en,
 ) -> None:
-    """Change a case's answers, re-assess it and save both."""
+    """Change a case's answers, re-assess it and save both.
+
+    With no --set, --unset or --answers, on a terminal, the interview runs again with the
+    stored answers filled in: change any of them on the review screen.
+    """
+    from riskcli import cli
     from riskcli.loaders import load_data
     from riskcli.profile import make_profile
 
     changes = _parse_sets(sets or [], unsets or [])
     if not changes and answers is None:
-        raise InputError("nothing to change: give --set FIELD=VALUE, --unset FIELD or --answers")
+        if not cli.can_interview():
+            raise InputError(
+                "nothing to change: give --set FIELD=VALUE, --unset FIELD or --answers "
+                "(or run it on a terminal to change the answers in the interview)"
+            )
+        _edit_in_interview(case_ref, store, _as_of(as_of), lang)
+        return
     day = _as_of(as_of)
     replacement = None
     if answers is not None:
@@ -580,6 +593,45 @@ def cases_edit(
         new.update(changes)
         new = {k: v for k, v in new.items() if v is not None}
         profile = make_profile(new, source=f"case {case.key}", as_of=day)
+        report = assessor.assess(profile)
+        cases.update_case(case.key, profile.answers(), report.to_json_dict())
+    ref = f" ({profile.case_id})" if profile.case_id else ""
+    typer.echo(
+        w(lang.value, "updated", key=case.key, ref=ref, summary=summary_line(lang.value, report))
+    )
+
+
+def _edit_in_interview(case_ref: str, store: Path | None, day: Any, lang: Lang) -> None:
+    from prompt_toolkit.output import create_output
+
+    from riskcli import cli
+    from riskcli.interview import Interview
+    from riskcli.profile import parse_date
+
+    assessor = _assessor()
+    with open_store(store) as cases:
+        case = cases.get_case(cases.resolve(case_ref))
+        prefill: dict[str, Any] = {k: v for k, v in case.answers.items() if k != "as_of"}
+        for key in cli.DRAFT_DATES:
+            if isinstance(prefill.get(key), str):
+                prefill[key] = parse_date(prefill[key])
+        session = Interview(
+            assessor.pack.destinations_by_coverage,
+            as_of=day,
+            lang=prefill.get("language") or lang.value,
+            output=create_output(stdout=sys.stderr),
+            prefill=prefill,
+            to_store=True,
+            store_question=("edit", "edit_no", "edit_yes"),
+        )
+        try:
+            profile = session.run()
+        except (KeyboardInterrupt, EOFError):
+            cli.STATE.lang = session.lang
+            raise typer.Exit(ExitStatus.INTERRUPTED) from None
+        if not session.store_wanted:
+            typer.echo(w(lang.value, "not_changed"), err=True)
+            return
         report = assessor.assess(profile)
         cases.update_case(case.key, profile.answers(), report.to_json_dict())
     ref = f" ({profile.case_id})" if profile.case_id else ""

@@ -116,6 +116,7 @@ class Interview:
         prefill: Mapping[str, Any] | None = None,
         on_answer: Callable[[dict[str, Any]], None] | None = None,
         to_store: bool = False,
+        store_question: tuple[str, str, str] = ("store", "store_no", "store_yes"),
     ):
         self.destinations = list(destinations)
         self.as_of = as_of or dt.date.today()
@@ -129,6 +130,7 @@ class Interview:
         # A save point after every answer (an encrypted draft, when the person chose the store).
         self.on_answer = on_answer
         self.to_store = to_store
+        self.store_question = store_question
         self.store_wanted = False
 
     # --- the flow -------------------------------------------------------------------
@@ -143,7 +145,7 @@ class Interview:
         self.review()
         profile = self.profile()
         if self.to_store:
-            self.store_wanted = self.ask_choice("store", "store_no", "store_yes")
+            self.store_wanted = self.ask_choice(*self.store_question)
         else:
             self.offer_save(profile)
         self.say("")

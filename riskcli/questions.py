@@ -514,6 +514,9 @@ UI: dict[str, dict[str, str]] = {
         "store": "Keep this case in the encrypted case store?",
         "store_no": "No, and forget the draft",
         "store_yes": "Yes, keep it (encrypted)",
+        "edit": "Save these answers to the case?",
+        "edit_no": "No, keep the case as it was",
+        "edit_yes": "Yes, save the changes",
         "save_warn": (
             "Careful: the file holds sensitive data about you. Keep it where only you "
             "can read it, and delete it when you no longer need it."
@@ -560,6 +563,9 @@ UI: dict[str, dict[str, str]] = {
         "store": "Сохранить это дело в зашифрованном хранилище?",
         "store_no": "Нет, и удалить черновик",
         "store_yes": "Да, сохранить (зашифровано)",
+        "edit": "Сохранить эти ответы в деле?",
+        "edit_no": "Нет, оставить дело как было",
+        "edit_yes": "Да, сохранить изменения",
         "save_warn": (
             "Осторожно: в файле будут чувствительные данные о вас. Храните его там, "
             "где его можете прочитать только вы, и удалите, когда он не нужен."

@@ -17,6 +17,7 @@ from tests.test_interview import (
     ALMATY,
     CTRL_C,
     DONE,
+    ENTER,
     START,
     _default_key_bindings_built_once,  # noqa: F401 - speeds up the prompts here too
     pick,
@@ -95,3 +96,25 @@ def test_resume_without_a_draft_is_a_clear_error(store: Path, capsys: Any) -> No
     code, out, err = run_keys([], ["assess", "--resume"], capsys)
     assert (code, out) == (2, "")
     assert "no interrupted interview to resume" in err
+
+
+def test_cases_edit_on_a_terminal_reruns_the_interview_with_the_stored_answers(
+    store: Path, capsys: Any, tmp_path: Path
+) -> None:
+    from tests.test_interview import ALMATY_PROFILE
+
+    answers = tmp_path / "a.json"
+    answers.write_text(json.dumps({**ALMATY_PROFILE, "case_id": "E-1"}), encoding="utf-8")
+    code, _, err = run_keys([], ["cases", "add", "--answers", str(answers)], capsys)
+    assert code == 0, err
+    # Asked: only what the case has no answer to ("already there?", onward countries);
+    # then the review; save the changes: no.
+    new = [pick(0), ENTER]
+    code, out, err = run_keys([*new, DONE, pick(0)], ["cases", "edit", "E-1"], capsys)
+    assert code == 0, err
+    assert "nothing was changed" in err
+    # Again, and this time keep it: the case is re-assessed and saved.
+    code, out, err = run_keys([*new, DONE, pick(1)], ["cases", "edit", "E-1"], capsys)
+    assert code == 0, err
+    assert "updated case" in out
+    assert contents(store) == (1, 0)
