@@ -187,6 +187,14 @@ def assess(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
     ] = None,
+    ics: Annotated[
+        Path | None,
+        typer.Option(
+            "--ics",
+            help="Also write every deadline to this iCalendar file, with reminders 14 and 3 "
+            "days before (the events name only the case id).",
+        ),
+    ] = None,
 ) -> None:
     """Assess one person's situation and report the risks, deadlines, advice and sources."""
     day = parse_as_of(as_of)
@@ -195,7 +203,12 @@ def assess(
             "no answers given: pass --answers FILE (JSON or YAML), or - to read standard input"
         )
     profile = load_profile_file(answers, day)
-    report = get_assessor().assess(profile, lang.value if lang else None)
+    assessor = get_assessor()
+    report = assessor.assess(profile, lang.value if lang else None)
+    if ics is not None:
+        from riskcli.ics import write_report_ics
+
+        write_report_ics(ics, report, assessor.pack)
     emit(render(report, fmt, color=use_color(output), width=text_width(output)), output)
 
 
@@ -318,6 +331,8 @@ def rules_check(
         typer.echo("riskcli: CI=true and the source documents are missing", err=True)
         raise typer.Exit(ExitStatus.ERROR)
 
+
+from riskcli import cli_volunteer  # noqa: E402, F401  (batch, template, compare)
 
 # --- entry point ------------------------------------------------------------------
 
