@@ -25,6 +25,7 @@ the element's position in the list, from 1).
 from __future__ import annotations
 
 import codecs
+import collections
 import csv
 import datetime as dt
 import heapq
@@ -34,7 +35,6 @@ import json
 import multiprocessing
 import os
 import signal
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,7 +65,7 @@ MAX_LINE_BYTES = 1024 * 1024  # one intake is a few hundred bytes; a longer line
 MAX_JSON_ELEMENT = MAX_LINE_BYTES
 READ_CHUNK = 64 * 1024
 PARALLEL_MIN_ROWS = 5000  # below this, starting worker processes costs more than it saves
-CHUNKSIZE = 64
+CHUNKSIZE = 256  # rows sent to a worker at a time
 TOP_URGENT = 20  # cases listed in the triage summary
 TOP_ERRORS = 50  # error rows listed in the triage summary
 SPREADSHEET_FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -556,39 +556,60 @@ def assess_rows(
     yield from _parallel(rows, jobs, rules_dir, engine, as_of)
 
 
+def _work_chunk(rows: list[InputRow]) -> list[RowResult]:
+    return [_work(row) for row in rows]
+
+
 def _parallel(
     rows: Iterator[InputRow],
     jobs: int,
     rules_dir: Path | None,
     engine: EngineName,
     as_of: dt.date | None,
+    task: Callable[[list[InputRow]], list[RowResult]] | None = None,
 ) -> Iterator[RowResult]:
-    # Pool.imap reads its input as fast as it can: a semaphore keeps at most `window`
-    # rows between reading and writing, so memory stays flat.
-    window = jobs * CHUNKSIZE * 8
-    slots = threading.Semaphore(window)
-    stop = threading.Event()
+    """Chunks of rows to worker processes, at most a few chunks per worker in flight (so
+    the input is never read far ahead), results yielded in input order. A worker that
+    dies (the C engine can crash a process) ends the run with a clear error, never a hang.
+    """
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
-    def fed() -> Iterator[InputRow]:
-        for row in rows:
-            while not slots.acquire(timeout=0.2):
-                if stop.is_set():
-                    return
-            if stop.is_set():
-                return
-            yield row
+    from riskcli.errors import EngineError
+    from riskcli.rules import load_rule_pack
 
-    ctx = multiprocessing.get_context("spawn")
-    pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(rules_dir, engine, as_of))
+    load_rule_pack(rules_dir)  # a bad rule pack fails here, clearly, not in the workers
+    window = jobs * 4
+    pending: collections.deque[tuple[int, int, Future[list[RowResult]]]] = collections.deque()
+    pool = ProcessPoolExecutor(
+        jobs,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_init_worker,
+        initargs=(rules_dir, engine, as_of),
+    )
     try:
-        for result in pool.imap(_work, fed(), chunksize=CHUNKSIZE):
-            slots.release()
-            yield result
-        pool.close()
+        while True:
+            while len(pending) < window:
+                chunk = list(itertools.islice(rows, CHUNKSIZE))
+                if not chunk:
+                    break
+                pending.append(
+                    (chunk[0].row, chunk[-1].row, pool.submit(task or _work_chunk, chunk))
+                )
+            if not pending:
+                break
+            first, last, future = pending.popleft()
+            try:
+                results = future.result()
+            except BrokenProcessPool:
+                raise EngineError(
+                    f"a worker process died while assessing rows {first}-{last} "
+                    "(the rules engine crashed or could not start); nothing was saved. "
+                    "Run again with --jobs 1 to find the row."
+                ) from None
+            yield from results
     finally:
-        stop.set()
-        pool.terminate()
-        pool.join()
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 # --- writing ---------------------------------------------------------------------------

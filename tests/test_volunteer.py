@@ -459,3 +459,22 @@ def test_row_without_data_is_error_row(assessor: Assessor) -> None:
         "days_left",
         "error",
     )
+
+
+def crash_on_row_5(rows: list[InputRow]) -> list[Any]:
+    """Stands in for the C engine crashing a worker process (run in the worker)."""
+    import os
+    import signal
+
+    if any(r.row == 5 for r in rows):
+        os.kill(os.getpid(), signal.SIGSEGV)
+    return []
+
+
+def test_a_worker_that_dies_is_a_clear_error_not_a_hang() -> None:
+    from riskcli.batch import _parallel
+    from riskcli.errors import EngineError
+
+    rows = iter([InputRow(i, {"destination": "KZ"}) for i in range(1, 11)])
+    with pytest.raises(EngineError, match=r"a worker process died while assessing rows 1-10"):
+        list(_parallel(rows, 2, PACK, "auto", None, task=crash_on_row_5))
