@@ -49,12 +49,20 @@ def _progress_bar() -> tuple[Callable[[int, int], None] | None, Callable[[], Non
         transient=True,
     )
     task = progress.add_task("batch", total=None)
-    progress.start()
+    started = False
 
     def update(done: int, total: int) -> None:
+        nonlocal started
+        if not started:  # only once the input is open and rows flow
+            started = True
+            progress.start()
         progress.update(task, completed=done, total=max(total, 1))
 
-    return update, progress.stop
+    def stop() -> None:
+        if started:
+            progress.stop()
+
+    return update, stop
 
 
 def _nothing() -> None:
