@@ -67,7 +67,8 @@ READ_CHUNK = 64 * 1024
 PARALLEL_MIN_ROWS = 5000  # below this, starting worker processes costs more than it saves
 CHUNKSIZE = 256  # rows sent to a worker at a time
 TOP_URGENT = 20  # cases listed in the triage summary
-TOP_ERRORS = 50  # error rows listed in the triage summary
+TOP_ERRORS = 50  # error rows listed with their reason in the triage summary
+MORE_ERROR_ROWS = 2000  # further error rows named by number only
 SPREADSHEET_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 OutputFormat = Literal["csv", "jsonl"]
@@ -659,7 +660,8 @@ WORDS: dict[str, dict[str, str]] = {
         "urgent": "Most urgent first:",
         "more_urgent": "... and {n} more with risks",
         "errors": "Rows with errors (fix them and run again):",
-        "more_errors": "... and {n} more rows with errors",
+        "other_errors": "  other rows with errors: {rows}",
+        "more_errors": "... and {n} more rows with errors (status error in the output)",
         "days": "{n} days left",
         "deadline": "deadline {date}, {days}",
         "passed": "passed {n} days ago",
@@ -674,7 +676,8 @@ WORDS: dict[str, dict[str, str]] = {
         "urgent": "Самые срочные — первыми:",
         "more_urgent": "... и ещё {n} с рисками",
         "errors": "Строки с ошибками (исправьте и запустите снова):",
-        "more_errors": "... и ещё строк с ошибками: {n}",
+        "other_errors": "  другие строки с ошибками: {rows}",
+        "more_errors": "... и ещё строк с ошибками: {n} (status error в результатах)",
         "days": "осталось дней: {n}",
         "deadline": "срок {date}, {days}",
         "passed": "истёк {n} дн. назад",
@@ -698,6 +701,7 @@ class Triage:
     _urgent: list[tuple[tuple[int, int, int], RowResult]] = field(default_factory=list)
     with_risks: int = 0
     first_errors: list[RowResult] = field(default_factory=list)
+    other_error_rows: list[int] = field(default_factory=list)
 
     def add(self, result: RowResult) -> None:
         self.rows += 1
@@ -705,6 +709,8 @@ class Triage:
             self.errors += 1
             if len(self.first_errors) < TOP_ERRORS:
                 self.first_errors.append(result)
+            elif len(self.other_error_rows) < MORE_ERROR_ROWS:
+                self.other_error_rows.append(result.row)
             return
         severity = result.highest_severity
         if severity is None and result.destination_covered is False:
@@ -763,8 +769,12 @@ class Triage:
             out.append(w["errors"])
             for r in self.first_errors:
                 out.append(f"  {w['row'].format(n=r.row)} ({r.case_id}): {r.error}")
-            if self.errors > len(self.first_errors):
-                out.append("  " + w["more_errors"].format(n=self.errors - len(self.first_errors)))
+            if self.other_error_rows:
+                rows = ", ".join(str(n) for n in self.other_error_rows)
+                out.append(w["other_errors"].format(rows=rows))
+            named = len(self.first_errors) + len(self.other_error_rows)
+            if self.errors > named:
+                out.append("  " + w["more_errors"].format(n=self.errors - named))
         return "\n".join(out) + "\n"
 
 

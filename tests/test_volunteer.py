@@ -478,3 +478,18 @@ def test_a_worker_that_dies_is_a_clear_error_not_a_hang() -> None:
     rows = iter([InputRow(i, {"destination": "KZ"}) for i in range(1, 11)])
     with pytest.raises(EngineError, match=r"a worker process died while assessing rows 1-10"):
         list(_parallel(rows, 2, PACK, "auto", None, task=crash_on_row_5))
+
+
+def test_triage_names_every_broken_row_up_to_a_bound() -> None:
+    from riskcli.batch import MORE_ERROR_ROWS, TOP_ERRORS, RowResult
+
+    triage = Triage()
+    total = TOP_ERRORS + MORE_ERROR_ROWS + 7
+    for i in range(total):
+        triage.add(RowResult(i + 2, f"c{i}", "error", error="field 'wanted': bad"))
+    text = triage.render()
+    assert text.count("field 'wanted': bad") == TOP_ERRORS
+    others = text.split("other rows with errors: ")[1].split("\n")[0].split(", ")
+    assert others[0] == str(TOP_ERRORS + 2)
+    assert len(others) == MORE_ERROR_ROWS
+    assert text.endswith("... and 7 more rows with errors (status error in the output)\n")
