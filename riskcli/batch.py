@@ -262,6 +262,11 @@ def _read_csv(source: _Source) -> Iterator[InputRow]:
 
 def _check_columns(path: Path, columns: list[str]) -> None:
     named = [c for c in columns if c]
+    if len(named) == 1 and ";" in named[0] and set(named[0].split(";")) & set(FIELDS):
+        raise InputError(
+            f"{path}: the columns are separated by ';', not ','; save the sheet as CSV with "
+            "commas between columns (';' separates the items of a list inside a cell)"
+        )
     unknown = [c for c in named if c not in FIELDS]
     if unknown:
         shown = ", ".join(repr(c[:40]) for c in unknown[:5])

@@ -163,6 +163,7 @@ def test_batch_all_ok_exits_0_and_json_list_input(
         ("names.csv", b"name,destination\nIvan,KZ\n", "unknown column(s) 'name'"),
         ("nodest.csv", b"case_id,wanted\na,none\n", "no 'destination' column"),
         ("twice.csv", b"destination,destination\nKZ,KZ\n", "named twice: destination"),
+        ("semi.csv", b"case_id;destination\na;KZ\n", "separated by ';', not ','"),
         ("obj.json", b'{"destination": "KZ"}', "expected a JSON list of intakes"),
     ],
 )
