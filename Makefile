@@ -35,5 +35,9 @@ test: lint
 fuzz: $(VENV)/.installed
 	$(BIN)/pytest -q -m slow
 
+# Figures of bench/README.md (a few minutes; not part of `make test`).
+bench: $(VENV)/.installed
+	$(BIN)/python bench/run.py
+
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -251,6 +251,14 @@ def assess(
             help="The case store for --save-case / --resume (default: in your data folder).",
         ),
     ] = None,
+    ics: Annotated[
+        Path | None,
+        typer.Option(
+            "--ics",
+            help="Also write every deadline to this iCalendar file, with reminders 14 and 3 "
+            "days before (the events name only the case id).",
+        ),
+    ] = None,
 ) -> None:
     """Assess one person's situation and report the risks, deadlines, advice and sources.
 
@@ -282,6 +290,10 @@ def assess(
         from riskcli.report import redact_report
 
         report = redact_report(report)
+    if ics is not None:
+        from riskcli.ics import write_report_ics
+
+        write_report_ics(ics, report, assessor.pack)
     emit(render(report, fmt, color=use_color(output), width=text_width(output)), output)
 
 
@@ -484,6 +496,8 @@ def rules_check(
         typer.echo("riskcli: CI=true and the source documents are missing", err=True)
         raise typer.Exit(ExitStatus.ERROR)
 
+
+from riskcli import cli_volunteer  # noqa: E402, F401  (batch, template, compare)
 
 # --- entry point ------------------------------------------------------------------
 

@@ -34,6 +34,9 @@ from riskcli.rules import RulePack
 MAX_BRANCHES_PER_RULESET = 48  # error 303 above 64 conditions holding at once
 MAX_RULES_PER_RULESET = 200  # registration hangs at 512
 ANY = "*"
+# A case that no rule of a ruleset matches leaves a session that delete_state then frees
+# twice (segfault, measured): every ruleset gets this rule, which matches every case.
+SENTINEL = "~matched"
 
 EngineName = Literal["auto", "durable", "oracle"]
 
@@ -220,6 +223,11 @@ class DurableMatcher:
                         }
                         for rule in chunk
                     }
+                    anchor = _destination_anchor(["any"] if key == ANY else [key])
+                    definitions[f"{prefix}/{key}:{i}"][SENTINEL] = {
+                        "all": [{"m": anchor}],
+                        "run": _action(recorder, SENTINEL),
+                    }
             try:
                 self._host.register_rulesets(definitions)
             except Exception as exc:
@@ -251,6 +259,7 @@ class DurableMatcher:
                     raise error
                 raise EngineError(f"a rule action failed inside durable-rules: {error!r}")
         result = set(recorder.fired)
+        result.discard(SENTINEL)
         recorder.fired.clear()
         return result
 

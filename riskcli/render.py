@@ -5,14 +5,13 @@ from __future__ import annotations
 import io
 import json
 from enum import StrEnum
-
-from rich.console import Console
-from rich.padding import Padding
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from riskcli.i18n import country_name, field_word, severity_word, t
 from riskcli.report import Report, Risk, SourceCitation
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 SEVERITY_STYLE = {
     "critical": "bold white on red",
@@ -117,6 +116,12 @@ def header(report: Report) -> str:
 
 
 def render_text(report: Report, *, color: bool = False, width: int = 80) -> str:
+    # rich is imported here only: JSON and Markdown output start faster without it.
+    from rich.console import Console
+    from rich.padding import Padding
+    from rich.table import Table
+    from rich.text import Text
+
     lang = report.language
     buf = io.StringIO()
     console = Console(

@@ -1,0 +1,265 @@
+"""Commands for volunteers who handle many cases: batch, template, compare.
+
+Thin wrappers: the work is in ``riskcli.batch``, ``riskcli.compare`` and
+``riskcli.ics``. Imported by ``riskcli.cli`` to register on its ``app``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import IO, Annotated, Any
+
+import typer
+
+from riskcli.cli import STATE, emit, get_assessor, parse_as_of
+from riskcli.cli import app as app
+from riskcli.errors import ExitStatus, InputError
+from riskcli.profile import Language as Lang
+
+
+class BatchFormat(StrEnum):
+    csv = "csv"
+    jsonl = "jsonl"
+
+
+class TemplateFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+
+
+class CompareFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def _progress_bar() -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
+    """A progress bar on stderr when it is a terminal; (update, stop)."""
+    if not sys.stderr.isatty():
+        return None, _nothing
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeRemainingColumn
+
+    progress = Progress(
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    task = progress.add_task("batch", total=None)
+    started = False
+
+    def update(done: int, total: int) -> None:
+        nonlocal started
+        if not started:  # only once the input is open and rows flow
+            started = True
+            progress.start()
+        progress.update(task, completed=done, total=max(total, 1))
+
+    def stop() -> None:
+        if started:
+            progress.stop()
+
+    return update, stop
+
+
+def _nothing() -> None:
+    return None
+
+
+@app.command()
+def batch(
+    input_path: Annotated[
+        Path,
+        typer.Argument(
+            metavar="INPUT",
+            help=(
+                "Intakes: .csv (a header of profile field names, lists ';'-separated), "
+                ".jsonl (one JSON object per line) or .json (a list of objects). "
+                "See `riskcli template`."
+            ),
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the results here: .csv or .jsonl (default: standard output, CSV).",
+        ),
+    ] = None,
+    fmt: Annotated[
+        BatchFormat | None,
+        typer.Option("--format", "-f", help="Result format (default: by --output's extension)."),
+    ] = None,
+    ics: Annotated[
+        Path | None,
+        typer.Option(
+            "--ics",
+            help=(
+                "Also write every deadline to this iCalendar file, with reminders 14 and 3 "
+                "days before (the events name only the case id)."
+            ),
+        ),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Assess every row as of this date, YYYY-MM-DD (default: each row's as_of, "
+            "then today).",
+        ),
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Worker processes (default: all cores once the batch is large).",
+        ),
+    ] = None,
+    lang: Annotated[
+        Lang, typer.Option("--lang", help="Language of the summary and the calendar.")
+    ] = Lang.en,
+) -> None:
+    """Assess many intakes: one result row per input row, in order, then a triage summary.
+
+    Each result row has case_id (or the row number), status (ok or error),
+    highest_severity, categories, nearest_deadline, days_left and error (the
+    field and the reason). A bad row never stops the run. Exit 0 if every row
+    was assessed, 1 if any row had an error, 2 if INPUT cannot be read.
+    """
+    from riskcli.batch import output_format, run_batch
+
+    day = parse_as_of(as_of)
+    out_fmt = output_format(output, fmt.value if fmt else None)
+    ics_writer: Any = None
+    tmp = output.with_name(f".{output.name}.tmp") if output is not None else None
+    stream: IO[str] = sys.stdout
+    update: Callable[[int, int], None] | None = None
+    stop: Callable[[], None] = _nothing
+    try:
+        if tmp is not None:
+            try:
+                stream = open(tmp, "w", encoding="utf-8", newline="")  # noqa: SIM115
+            except OSError as exc:
+                raise InputError(f"--output {output}: cannot write: {exc.strerror}") from None
+        if ics is not None:
+            from riskcli.ics import IcsWriter
+
+            ics_writer = IcsWriter(ics, lang.value)
+        on_result = None
+        if ics_writer is not None:
+            writer = ics_writer
+
+            def on_result(result: Any) -> None:
+                writer.add(result.case_id, result.deadlines)
+
+        update, stop = _progress_bar()
+        triage = run_batch(
+            input_path,
+            stream,
+            out_fmt,
+            rules_dir=STATE.rules_dir,
+            engine=STATE.engine,  # type: ignore[arg-type]
+            as_of=day,
+            jobs=jobs,
+            on_result=on_result,
+            progress=update,
+        )
+        stop()
+        if tmp is not None and output is not None:
+            stream.close()
+            tmp.replace(output)
+            tmp = None
+        else:
+            stream.flush()
+        if ics_writer is not None:
+            ics_writer.close()
+            ics_writer = None
+    finally:
+        stop()
+        if tmp is not None:
+            if stream is not sys.stdout:
+                stream.close()
+            tmp.unlink(missing_ok=True)
+        if ics_writer is not None:
+            ics_writer.abort()
+    sys.stderr.write(triage.render(lang.value))
+    if triage.errors:
+        raise typer.Exit(ExitStatus.ERROR)
+
+
+@app.command()
+def template(
+    fmt: Annotated[
+        TemplateFormat, typer.Option("--format", "-f", help="csv (a spreadsheet) or json.")
+    ] = TemplateFormat.csv,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the sheet to this file.")
+    ] = None,
+) -> None:
+    """Write an empty intake sheet: every column and one made-up example row to overwrite."""
+    from riskcli.batch import template_text
+
+    emit(template_text(fmt.value), output)
+
+
+@app.command()
+def compare(
+    answers: Annotated[
+        str,
+        typer.Option(
+            "--answers",
+            "-a",
+            help="Answers file (JSON or YAML with the profile fields); - reads standard input. "
+            "Its destination is ignored.",
+        ),
+    ],
+    destinations: Annotated[
+        str | None,
+        typer.Option(
+            "--destinations",
+            "-d",
+            help="Countries to compare, e.g. KZ,KG,AM (default: every country the rule pack "
+            "covers).",
+        ),
+    ] = None,
+    fmt: Annotated[
+        CompareFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = CompareFormat.text,
+    lang: Annotated[
+        Lang | None,
+        typer.Option("--lang", help="Language (default: the profile's, then en)."),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Assess as of this date, YYYY-MM-DD (default: today)."),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the comparison to this file.")
+    ] = None,
+) -> None:
+    """Assess the same person for several destinations and rank them, safest first.
+
+    Countries the rule pack knows nothing about are named as such, never ranked as safe.
+    """
+    from riskcli.compare import compare as run_compare
+    from riskcli.compare import parse_destinations, render_json, render_text
+    from riskcli.loaders import load_data
+
+    day = parse_as_of(as_of)
+    codes = parse_destinations(destinations) if destinations is not None else None
+    name = "<stdin>" if answers == "-" else answers
+    data = load_data(answers, what="answers file")
+    if isinstance(data, dict):
+        data = {k: v for k, v in data.items() if k != "destination"}
+    result = run_compare(
+        get_assessor(), data, codes, source=name, as_of=day, lang=lang.value if lang else None
+    )
+    text = render_json(result) if fmt is CompareFormat.json else render_text(result)
+    emit(text, output)

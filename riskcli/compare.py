@@ -1,0 +1,256 @@
+"""One person, several destinations: which of the countries the rule pack covers is safest.
+
+Each destination is assessed with the same answers (only ``destination``
+changes). Destinations are ranked safest first: by the highest severity
+found, then by the number of risks at each severity from the top, then by the
+nearest deadline (later is safer), then by code. A destination the pack says
+nothing specific about is never ranked: no finding there means no
+information, not safety, and it is named as such.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from riskcli.errors import InputError
+from riskcli.i18n import country_name, severity_word
+from riskcli.profile import make_profile, parse_country
+from riskcli.rules import SEVERITY_ORDER, Severity
+
+if TYPE_CHECKING:
+    from riskcli.assess import Assessor
+    from riskcli.report import Report
+
+
+@dataclass(frozen=True)
+class RiskLine:
+    id: str
+    category: str
+    severity: str
+    certainty: str
+    title: str
+    deadline: dt.date | None
+    days_left: int | None
+
+
+@dataclass
+class DestinationResult:
+    destination: str
+    name: str
+    highest_severity: str | None
+    counts: dict[str, int]
+    risks: list[RiskLine] = field(default_factory=list)
+    nearest_deadline: dt.date | None = None
+    days_left: int | None = None
+
+    def rank_key(self) -> tuple[Any, ...]:
+        counts = tuple(self.counts.get(s.value, 0) for s in reversed(SEVERITY_ORDER))
+        highest = Severity(self.highest_severity).rank if self.highest_severity else -1
+        days = self.days_left if self.days_left is not None else 10**9
+        return (highest, counts, -days, self.destination)
+
+
+@dataclass
+class Comparison:
+    as_of: dt.date
+    language: str
+    case_id: str | None
+    ranked: list[DestinationResult]
+    not_covered: list[str]
+    rule_pack_version: str
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": 1,
+            "as_of": self.as_of.isoformat(),
+            "language": self.language,
+            **({"case_id": self.case_id} if self.case_id else {}),
+            "destinations": [
+                {
+                    "rank": i,
+                    "destination": d.destination,
+                    "destination_name": d.name,
+                    "highest_severity": d.highest_severity,
+                    "counts": d.counts,
+                    "risks": [
+                        {
+                            "id": r.id,
+                            "category": r.category,
+                            "severity": r.severity,
+                            "certainty": r.certainty,
+                            "title": r.title,
+                            **({"deadline": r.deadline.isoformat()} if r.deadline else {}),
+                            **({"days_left": r.days_left} if r.days_left is not None else {}),
+                        }
+                        for r in d.risks
+                    ],
+                    "nearest_deadline": d.nearest_deadline.isoformat()
+                    if d.nearest_deadline
+                    else None,
+                    "days_left": d.days_left,
+                }
+                for i, d in enumerate(self.ranked, start=1)
+            ],
+            "not_covered": [
+                {"destination": c, "destination_name": country_name(c, self.language)}
+                for c in self.not_covered
+            ],
+            "rule_pack": {"version": self.rule_pack_version},
+        }
+
+
+def parse_destinations(text: str) -> list[str]:
+    """``KZ,KG`` -> ['KZ', 'KG']; InputError naming the bad code."""
+    out: list[str] = []
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        try:
+            code = parse_country(part)
+        except ValueError as exc:
+            raise InputError(f"--destinations: {exc}") from None
+        if code is not None and code not in out:
+            out.append(code)
+    if not out:
+        raise InputError("--destinations: no country codes given (e.g. KZ,KG,AM)")
+    return out
+
+
+def _result(report: Report) -> DestinationResult:
+    risks = [
+        RiskLine(r.id, r.category, r.severity, r.certainty, r.title, r.deadline, r.days_left)
+        for r in report.risks
+    ]
+    dated = [r for r in risks if r.deadline is not None]
+    nearest = min(dated, key=lambda r: (r.deadline, r.id)) if dated else None
+    return DestinationResult(
+        destination=report.coverage.destination,
+        name=report.coverage.destination_name,
+        highest_severity=report.summary.highest_severity,
+        counts=dict(report.summary.counts),
+        risks=risks,
+        nearest_deadline=nearest.deadline if nearest else None,
+        days_left=nearest.days_left if nearest else None,
+    )
+
+
+def compare(
+    assessor: Assessor,
+    answers: dict[str, Any],
+    destinations: list[str] | None = None,
+    *,
+    source: str = "answers",
+    as_of: dt.date | None = None,
+    lang: str | None = None,
+) -> Comparison:
+    """Assess the same answers for each destination; rank those the pack covers."""
+    if not isinstance(answers, dict):
+        raise InputError(f"{source}: expected a mapping of field names to answers")
+    wanted = destinations or assessor.pack.destinations
+    base = dict(answers)
+    # The answers may name no destination (or another one): each is filled in below.
+    base["destination"] = wanted[0]
+    profile = make_profile(base, source=source, as_of=as_of)
+    language = lang or (profile.language.value if profile.language else "en")
+    ranked: list[DestinationResult] = []
+    not_covered: list[str] = []
+    for code in wanted:
+        if not assessor.pack.covers(code):
+            not_covered.append(code)
+            continue
+        one = profile.model_copy(update={"destination": code})
+        ranked.append(_result(assessor.assess(one, language)))
+    ranked.sort(key=DestinationResult.rank_key)
+    return Comparison(
+        as_of=profile.as_of,
+        language=language,
+        case_id=profile.case_id,
+        ranked=ranked,
+        not_covered=not_covered,
+        rule_pack_version=assessor.pack.version,
+    )
+
+
+WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Destinations compared, safest first",
+        "as_of": "as of {date}",
+        "case": "case {id}",
+        "no_risks": "no rule in the pack applies",
+        "possible": "possible",
+        "deadline": "nearest deadline {date} ({days})",
+        "days": "{n} days left",
+        "passed": "passed {n} days ago",
+        "risks": "risks",
+        "not_covered": (
+            "The rule pack says nothing specific about: {names}. "
+            "That is no information, not safety: ask a lawyer or an organisation "
+            "that helps people in your situation there."
+        ),
+        "none_covered": "None of these countries is covered by the rule pack.",
+        "caveat": (
+            "Safest first means only: fewest and least severe of the risks the sources describe. "
+            "riskcli is not legal advice; laws and practice change."
+        ),
+    },
+    "ru": {
+        "title": "Сравнение стран: самые безопасные — первыми",
+        "as_of": "на {date}",
+        "case": "дело {id}",
+        "no_risks": "ни одно правило не подходит",
+        "possible": "возможно",
+        "deadline": "ближайший срок {date} ({days})",
+        "days": "осталось дней: {n}",
+        "passed": "истёк {n} дн. назад",
+        "risks": "риски",
+        "not_covered": (
+            "О следующих странах в правилах нет ничего конкретного: {names}. "
+            "Это отсутствие сведений, а не безопасность: спросите юриста или организацию, "
+            "которая помогает людям в вашем положении."
+        ),
+        "none_covered": "Ни одна из этих стран не описана в правилах.",
+        "caveat": (
+            "«Безопаснее» значит только: меньше рисков и они мягче среди тех, что описаны "
+            "в источниках. riskcli не заменяет юриста; законы и практика меняются."
+        ),
+    },
+}
+
+
+def render_text(comparison: Comparison) -> str:
+    lang = comparison.language
+    w = WORDS.get(lang, WORDS["en"])
+    head = [w["title"], w["as_of"].format(date=comparison.as_of.isoformat())]
+    if comparison.case_id:
+        head.append(w["case"].format(id=comparison.case_id))
+    out = [" · ".join(head), ""]
+    if not comparison.ranked:
+        out.append(w["none_covered"])
+    for i, d in enumerate(comparison.ranked, start=1):
+        level = severity_word(lang, d.highest_severity) if d.highest_severity else "-"
+        line = f"{i}. {d.name} ({d.destination})  {level}"
+        if d.nearest_deadline is not None and d.days_left is not None:
+            days = (
+                w["days"].format(n=d.days_left)
+                if d.days_left >= 0
+                else w["passed"].format(n=-d.days_left)
+            )
+            line += "  " + w["deadline"].format(date=d.nearest_deadline.isoformat(), days=days)
+        out.append(line)
+        if not d.risks:
+            out.append(f"     {w['no_risks']}")
+        for r in d.risks:
+            maybe = f" ({w['possible']})" if r.certainty == "possible" else ""
+            out.append(f"     - {severity_word(lang, r.severity)}{maybe}: {r.title}")
+    if comparison.not_covered:
+        names = ", ".join(f"{country_name(c, lang)} ({c})" for c in comparison.not_covered)
+        out += ["", w["not_covered"].format(names=names)]
+    out += ["", w["caveat"]]
+    return "\n".join(out) + "\n"
+
+
+def render_json(comparison: Comparison) -> str:
+    return json.dumps(comparison.to_json_dict(), ensure_ascii=False, indent=2) + "\n"
