@@ -15,7 +15,11 @@ Limits of durable-rules 2.0.28 guarded here (measured; see the project notes):
   compiled rule is anchored on the destination;
 * exceptions inside actions are swallowed by the engine: the action only
   records the rule id, and any error in it is re-raised after the call;
-* a 1025th live session corrupts the engine: there is only ever one.
+* a 1025th live session corrupts the engine: there is only ever one;
+* deleting the session of a fact that matched no rule, when no fact has yet
+  matched in that ruleset, crashes the process (segfault or ``free(): invalid
+  pointer``; found by the property tests): every ruleset holds a sentinel rule
+  that every fact matches, so no fact goes unhandled.
 """
 
 from __future__ import annotations
@@ -33,6 +37,9 @@ from riskcli.rules import RulePack
 
 MAX_BRANCHES_PER_RULESET = 48  # error 303 above 64 conditions holding at once
 MAX_RULES_PER_RULESET = 200  # registration hangs at 512
+# In every ruleset, matched by every fact (a name no rule id can take): see the module docstring.
+SENTINEL = "riskcli:seen"
+SENTINEL_RULE: Json = {"$ex": {"destination": 1}}
 ANY = "*"
 
 EngineName = Literal["auto", "durable", "oracle"]
@@ -190,6 +197,10 @@ def _action(recorder: _Recorder, name: str) -> Callable[[Any], None]:
     return act
 
 
+def _ignore(_closure: Any) -> None:
+    """The sentinel's action: nothing to record."""
+
+
 class DurableMatcher:
     """durable-rules: one fact per case, under its own session, deleted afterwards."""
 
@@ -213,6 +224,10 @@ class DurableMatcher:
                             "run": _action(recorder, rule.name),
                         }
                         for rule in chunk
+                    }
+                    definitions[f"{prefix}/{key}:{i}"][SENTINEL] = {
+                        "all": [{"m": copy.deepcopy(SENTINEL_RULE)}],
+                        "run": _ignore,
                     }
             try:
                 self._host.register_rulesets(definitions)
