@@ -15,6 +15,8 @@ Limits of durable-rules 2.0.28 guarded here (measured; see the project notes):
   compiled rule is anchored on the destination;
 * exceptions inside actions are swallowed by the engine: the action only
   records the rule id, and any error in it is re-raised after the call;
+* a condition with more than 15 ``$and``/``$or`` groups is refused at
+  registration (error 113, naming no rule): each is counted when compiling;
 * a 1025th live session corrupts the engine: there is only ever one;
 * deleting the session of a fact that matched no rule, when no fact has yet
   matched in that ruleset, crashes the process (segfault or ``free(): invalid
@@ -37,6 +39,7 @@ from riskcli.rules import RulePack
 
 MAX_BRANCHES_PER_RULESET = 48  # error 303 above 64 conditions holding at once
 MAX_RULES_PER_RULESET = 200  # registration hangs at 512
+MAX_GROUPS_PER_CONDITION = 15  # $and/$or groups in one condition; 16 fail with error 113
 # In every ruleset, matched by every fact (a name no rule id can take): see the module docstring.
 SENTINEL = "riskcli:seen"
 SENTINEL_RULE: Json = {"$ex": {"destination": 1}}
@@ -92,6 +95,14 @@ def _destination_anchor(destinations: list[str]) -> Json:
     return {"$or": [{"destination": d} for d in destinations]}
 
 
+def group_count(cond: Json) -> int:
+    """How many $and/$or groups a compiled condition holds (durable-rules takes 15)."""
+    ((op, arg),) = cond.items()
+    if op in ("$and", "$or"):
+        return 1 + sum(group_count(part) for part in arg)
+    return 0
+
+
 def compile_pack(pack: RulePack) -> CompiledPack:
     compiled: list[CompiledRule] = []
     for rule in pack.rules:
@@ -103,6 +114,13 @@ def compile_pack(pack: RulePack) -> CompiledPack:
             if possible != certain:
                 forms.append((possible_name(rule.id), "possible", possible))
         for name, mode, cond in forms:
+            groups = group_count(cond)
+            if groups > MAX_GROUPS_PER_CONDITION:
+                raise EngineError(
+                    f"rule {rule.id}: its {mode} condition has {groups} all:/any: groups once "
+                    f"compiled (each one_of, not_one_of, lacks and unanswered test adds one); "
+                    f"the engine takes at most {MAX_GROUPS_PER_CONDITION}: split the rule"
+                )
             branches = branch_count(cond)
             if branches > MAX_BRANCHES_PER_RULESET:
                 raise EngineError(
