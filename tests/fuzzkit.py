@@ -13,16 +13,18 @@ marker, in ``make fuzz``). Tests pick one by parametrising over ``BUDGETS``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pycountry
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
+from riskcli.assess import Assessor
 from riskcli.conditions import FIELD_SPECS, Node
 from riskcli.profile import (
     MAX_DATE,
@@ -40,7 +42,8 @@ from riskcli.profile import (
 from riskcli.rules import RulePack, Severity, load_rule_pack
 
 ROOT = Path(__file__).resolve().parent.parent
-RULES = ROOT / "rules"
+# The pack the properties run over: the project's, or any other (RISKCLI_FUZZ_RULES=DIR).
+RULES = Path(os.environ.get("RISKCLI_FUZZ_RULES") or ROOT / "rules")
 
 LONG_EXAMPLES = int(os.environ.get("RISKCLI_FUZZ_EXAMPLES", "100000"))
 
@@ -65,6 +68,12 @@ def budget(name: str, ci_examples: int) -> settings:
     if name == "long":
         return settings.get_profile("long")
     return settings(settings.get_profile("ci"), max_examples=ci_examples)
+
+
+@functools.cache
+def assessor_for(engine: Literal["auto", "durable", "oracle"]) -> Assessor:
+    """One Assessor per engine over the pack under test (RULES), for the whole session."""
+    return Assessor(rules_dir=RULES, engine=engine)
 
 
 # --- what the rule pack tests ----------------------------------------------------------

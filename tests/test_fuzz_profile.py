@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
-from fuzzkit import ANY_VALUE, BUDGETS, PACK, answers, budget
+from fuzzkit import ANY_VALUE, BUDGETS, PACK, RULES, answers, assessor_for, budget
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -25,7 +25,20 @@ from riskcli.cli import main
 from riskcli.conditions import to_fact
 from riskcli.engine import DURABLE_AVAILABLE
 from riskcli.errors import InputError
+from riskcli.loaders import load_data
 from riskcli.profile import FIELDS, make_profile
+
+
+# The pack under test (fuzzkit.RULES), in place of conftest's fixtures of the same names.
+@pytest.fixture(scope="session", name="assessor")
+def _assessor() -> Assessor:
+    return assessor_for("auto")
+
+
+@pytest.fixture(scope="session", name="oracle")
+def _oracle() -> Assessor:
+    return assessor_for("oracle")
+
 
 needs_durable = pytest.mark.skipif(not DURABLE_AVAILABLE, reason="durable-rules not installed")
 
@@ -44,7 +57,7 @@ def test_accepted_profiles_get_the_oracle_report_from_durable_rules(
 ) -> None:
     fired: Counter[str] = Counter()
 
-    @budget(budget_name, 800)
+    @budget(budget_name, 600)
     @given(raw=answers(), lang=st.sampled_from([None, "en", "ru"]))
     def check(raw: dict[str, Any], lang: str | None) -> None:
         profile = make_profile(raw)  # every answer the strategy writes is a valid one
@@ -70,7 +83,7 @@ def test_any_answer_is_assessed_or_refused_naming_its_field(
     outcomes: Counter[str] = Counter()
     field_names = st.one_of(st.sampled_from(FIELDS), st.text(min_size=1, max_size=12))
 
-    @budget(budget_name, 400)
+    @budget(budget_name, 300)
     @given(raw=answers(), field=field_names, value=ANY_VALUE, fmt=st.sampled_from(["json", "yaml"]))
     def check(raw: dict[str, Any], field: str, value: Any, fmt: str) -> None:
         raw = {**raw, field: value}
@@ -83,6 +96,12 @@ def test_any_answer_is_assessed_or_refused_naming_its_field(
             assert repr(field) in message
             assert "\n" not in message
             write_answers(path, raw, fmt)
+            if fmt == "yaml" and load_data(path) != raw:
+                # PyYAML reads some characters it writes raw (NEL, U+2028) as line breaks
+                # and NaN is unequal to itself: this one goes as JSON.
+                path = path.with_suffix(".json")
+                write_answers(path, raw, "json")
+                message = str(exc).replace(f"{path.with_suffix('.yaml')}: ", f"{path}: ", 1)
             code = main(["assess", "--answers", str(path), "--format", "json"])
             out, err = capsys.readouterr()
             assert (code, out, err) == (2, "", f"riskcli: {message}\n")
@@ -105,7 +124,7 @@ def test_the_cli_prints_the_oracle_report_for_any_accepted_file(
 ) -> None:
     monkeypatch.setattr("riskcli.cli.get_assessor", lambda: assessor)  # the pack, loaded once
 
-    @budget(budget_name, 150)
+    @budget(budget_name, 100)
     @given(
         raw=answers(),
         fmt=st.sampled_from(["json", "yaml"]),
@@ -157,7 +176,7 @@ REFUSED = [
 
 def run_riskcli(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
-        [sys.executable, "-m", "riskcli", *args],
+        [sys.executable, "-m", "riskcli", "--rules", str(RULES), *args],
         input=stdin,
         capture_output=True,
         timeout=60,
