@@ -255,8 +255,16 @@ ANSWERS: list[Case] = [
 ]
 
 
+NEEDED = (r"^when:.*$", r"^severity: .*$", r"^  as_of: .*$")
+
+
 def _rule_file() -> Path:
-    return sorted(p for p in RULES.glob("*.yaml") if p.name != "sources.yaml")[0]
+    """The first rule file with every line the mutations below change."""
+    for path in sorted(RULES.glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        if path.name != "sources.yaml" and all(re.search(n, text, flags=re.M) for n in NEEDED):
+            return path
+    raise AssertionError(f"no rule file in {RULES} has all of {NEEDED}")
 
 
 def _mutated(change: Callable[[dict[str, Any]], None]) -> bytes:
