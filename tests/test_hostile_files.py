@@ -550,3 +550,27 @@ def test_hostile_answers_in_a_real_process(name: str, tmp_path: Path) -> None:
     assert (done.returncode, done.stdout) == (2, b"")
     assert done.stderr.decode() == f"riskcli: {path}: {case.message}\n"
     assert not marker.exists()
+
+
+def test_hostile_bytes_on_standard_input_in_a_real_process() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "riskcli", "assess", "--answers", "-"],
+        input='{"destination": "KG"}'.encode("utf-16"),
+        capture_output=True,
+        timeout=30,
+        check=False,
+    )
+    assert (done.returncode, done.stdout) == (2, b"")
+    assert done.stderr.decode() == "riskcli: <stdin>: UTF-16 or UTF-32 text; save it as UTF-8\n"
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero here")
+def test_an_endless_device_as_answers_file_is_cut_at_5_mb() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "riskcli", "assess", "--answers", "/dev/zero"],
+        capture_output=True,
+        timeout=30,
+        check=False,
+    )
+    assert (done.returncode, done.stdout) == (2, b"")
+    assert done.stderr.decode() == "riskcli: /dev/zero: larger than 5 MB; not read\n"
