@@ -93,7 +93,8 @@ def test_any_answer_is_assessed_or_refused_naming_its_field(
         except InputError as exc:
             outcomes["refused"] += 1
             message = str(exc)
-            assert repr(field) in message
+            quoted = repr(field)  # long names are cut short in messages, as long values are
+            assert (quoted if len(quoted) <= 60 else quoted[:59] + "…") in message
             assert "\n" not in message
             write_answers(path, raw, fmt)
             if fmt == "yaml" and load_data(path) != raw:
@@ -133,6 +134,9 @@ def test_the_cli_prints_the_oracle_report_for_any_accepted_file(
     def check(raw: dict[str, Any], fmt: str, lang: str | None) -> None:
         path = tmp_path / f"answers.{fmt}"
         write_answers(path, raw, fmt)
+        if fmt == "yaml" and load_data(path) != raw:  # a PyYAML quirk, as above: use JSON
+            path = path.with_suffix(".json")
+            write_answers(path, raw, "json")
         args = ["assess", "--answers", str(path), "--format", "json"]
         code = main(args + (["--lang", lang] if lang else []))
         out, err = capsys.readouterr()
