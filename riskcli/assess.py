@@ -130,6 +130,7 @@ class Assessor:
                         title=text.title,
                         explanation=text.explanation,
                         advice=advice,
+                        unknown_fields=list(found.unknown_fields),
                         sources=citations,
                     )
                 )
@@ -152,6 +153,7 @@ class Assessor:
                     advice=advice,
                     triggered_by=triggered,
                     unknown_fields=list(found.unknown_fields),
+                    unknown_note=text.unknown_note if found.unknown_fields else None,
                     sources=citations,
                     deadline=found.deadline,
                     deadline_label=label if found.deadline else None,

@@ -19,7 +19,9 @@ import typer
 import yaml
 
 from riskcli import __version__
+from riskcli.cli_cases import cases_app
 from riskcli.errors import ExitStatus, InputError, RiskcliError
+from riskcli.profile import Language as Lang
 from riskcli.render import Format, render
 
 app = typer.Typer(
@@ -40,11 +42,7 @@ rules_app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(rules_app, name="rules")
-
-
-class Lang(StrEnum):
-    en = "en"
-    ru = "ru"
+app.add_typer(cases_app, name="cases")
 
 
 class ListFormat(StrEnum):
@@ -62,6 +60,8 @@ class State:
     traceback = False
     rules_dir: Path | None = None
     engine: str = "auto"
+    lang: str = "en"  # the language the person chose, for the "stopped" line
+    draft_kept = False  # an interrupted --save-case interview left its encrypted draft
 
 
 STATE = State()
@@ -128,6 +128,28 @@ def stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
 
 
+def can_interview() -> bool:
+    """The interview needs a person at a terminal: keys on stdin, prompts on stderr."""
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+STOPPED = {
+    "en": "stopped; nothing was saved",
+    "ru": "остановлено; ничего не сохранено (stopped; nothing was saved)",
+}
+STOPPED_DRAFT = {
+    "en": "stopped; your answers so far are kept encrypted: `riskcli assess --resume` continues",
+    "ru": (
+        "остановлено; ответы сохранены в зашифрованном виде: продолжить — `riskcli assess --resume`"
+    ),
+}
+
+
+def stopped_line() -> str:
+    table = STOPPED_DRAFT if STATE.draft_kept else STOPPED
+    return table.get(STATE.lang, table["en"])
+
+
 def use_color(output: Path | None) -> bool:
     return output is None and stdout_is_terminal() and "NO_COLOR" not in os.environ
 
@@ -172,13 +194,22 @@ def assess(
         typer.Option(
             "--answers",
             "-a",
-            help="Answers file (JSON or YAML with the profile fields); - reads standard input.",
+            help=(
+                "Answers file (JSON or YAML with the profile fields); - reads standard input. "
+                "Without it, on a terminal, riskcli asks the questions itself."
+            ),
         ),
     ] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.text,
     lang: Annotated[
         Lang | None,
-        typer.Option("--lang", help="Report language (default: the profile's, then en)."),
+        typer.Option(
+            "--lang",
+            help=(
+                "Language of the questions and the report (default: the profile's; "
+                "the interview asks, suggesting the locale's)."
+            ),
+        ),
     ] = None,
     as_of: Annotated[
         str | None,
@@ -187,16 +218,151 @@ def assess(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
     ] = None,
+    redact: Annotated[
+        bool,
+        typer.Option(
+            "--redact",
+            help="Leave out the answers and the case id: risks, deadlines and advice only.",
+        ),
+    ] = False,
+    save_case: Annotated[
+        bool,
+        typer.Option(
+            "--save-case",
+            help=(
+                "Interview only: keep the case in the encrypted case store (asks for its "
+                "passphrase first). Answers are kept as an encrypted draft as you go, so an "
+                "interrupted interview can be continued with --resume."
+            ),
+        ),
+    ] = False,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume",
+            help="Continue the latest interrupted interview from its encrypted draft in the store.",
+        ),
+    ] = False,
+    store: Annotated[
+        Path | None,
+        typer.Option(
+            "--store",
+            envvar="RISKCLI_STORE",
+            help="The case store for --save-case / --resume (default: in your data folder).",
+        ),
+    ] = None,
 ) -> None:
-    """Assess one person's situation and report the risks, deadlines, advice and sources."""
+    """Assess one person's situation and report the risks, deadlines, advice and sources.
+
+    Without --answers, on a terminal, it first asks about the situation (in English or
+    Russian), shows all answers for review, and offers to save them to a private file.
+    """
     day = parse_as_of(as_of)
-    if answers is None:
+    if answers is not None and (save_case or resume):
         raise InputError(
-            "no answers given: pass --answers FILE (JSON or YAML), or - to read standard input"
+            "--save-case and --resume go with the interview; to store answers from a file "
+            "use `riskcli cases add --answers FILE`"
         )
-    profile = load_profile_file(answers, day)
-    report = get_assessor().assess(profile, lang.value if lang else None)
+    if answers is None:
+        if not can_interview():
+            raise InputError(
+                "no answers given: pass --answers FILE (JSON or YAML), or - to read standard input"
+            )
+        assessor = get_assessor()
+        if save_case or resume:
+            report = interview_into_store(assessor, lang, day, store, resume=resume)
+        else:
+            profile = interview(assessor.pack.destinations_by_coverage, lang, day)
+            report = assessor.assess(profile, lang.value if lang else None)
+    else:
+        assessor = get_assessor()
+        profile = load_profile_file(answers, day)
+        report = assessor.assess(profile, lang.value if lang else None)
+    if redact:
+        from riskcli.report import redact_report
+
+        report = redact_report(report)
     emit(render(report, fmt, color=use_color(output), width=text_width(output)), output)
+
+
+DRAFT_DATES = ("entry_date", "international_passport_expiry")
+
+
+def interview_into_store(
+    assessor: Any, lang: Lang | None, day: dt.date | None, store: Path | None, *, resume: bool
+) -> Any:
+    """The interview with an encrypted draft saved after every answer; the case kept on request.
+
+    The passphrase is asked before the first question. The draft is deleted when the case
+    is saved or the person declines; an interrupted interview leaves it for --resume.
+    """
+    from prompt_toolkit.output import create_output
+
+    from riskcli.cli_cases import open_store
+    from riskcli.interview import Interview
+    from riskcli.profile import parse_date
+
+    with open_store(store, create=True) as cases:
+        draft_key: str | None = None
+        prefill: dict[str, Any] | None = None
+        if resume:
+            drafts = cases.drafts()  # newest first
+            if not drafts:
+                raise InputError(f"{cases.path}: no interrupted interview to resume")
+            draft_key, prefill = drafts[0].key, dict(drafts[0].data)
+            for key in DRAFT_DATES:
+                value = prefill.get(key)
+                if isinstance(value, str) and not value.startswith("__"):
+                    prefill[key] = parse_date(value)
+
+        def save_point(answers: dict[str, Any]) -> None:
+            nonlocal draft_key
+            plain = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in answers.items()}
+            draft_key = cases.save_draft(plain, key=draft_key)
+
+        session = Interview(
+            assessor.pack.destinations_by_coverage,
+            as_of=day,
+            lang=lang.value if lang else (prefill or {}).get("language"),
+            save_as_of=day is not None,
+            output=create_output(stdout=sys.stderr),
+            prefill=prefill,
+            on_answer=save_point,
+            to_store=True,
+        )
+        try:
+            profile = session.run()
+        except (KeyboardInterrupt, EOFError):
+            STATE.lang = session.lang
+            STATE.draft_kept = draft_key is not None
+            raise typer.Exit(ExitStatus.INTERRUPTED) from None
+        report = assessor.assess(profile, lang.value if lang else None)
+        if session.store_wanted:
+            key = cases.add_case(profile.answers(), report.to_json_dict(), draft=draft_key)
+            typer.echo(f"riskcli: saved as case {key} (encrypted) in {cases.path}", err=True)
+        elif draft_key is not None:
+            cases.delete_draft(draft_key)
+    return report
+
+
+def interview(destinations: list[str], lang: Lang | None, day: dt.date | None) -> Any:
+    """Ask the questions on the terminal (prompts on stderr); Ctrl-C/Ctrl-D exit 130."""
+    from prompt_toolkit.output import create_output
+
+    from riskcli.interview import Interview
+
+    session = Interview(
+        destinations,
+        as_of=day,
+        lang=lang.value if lang else None,
+        save_as_of=day is not None,
+        output=create_output(stdout=sys.stderr),
+    )
+    try:
+        return session.run()
+    except (KeyboardInterrupt, EOFError):
+        STATE.lang = session.lang
+        raise typer.Exit(ExitStatus.INTERRUPTED) from None
 
 
 # --- rules ------------------------------------------------------------------------
@@ -329,10 +495,10 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # typer's own exits: help, usage errors (2), Ctrl-C (130)
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         if code == ExitStatus.INTERRUPTED:
-            sys.stderr.write("\nstopped; nothing was saved\n")
+            sys.stderr.write(f"\n{stopped_line()}\n")
         return code
     except (KeyboardInterrupt, EOFError):
-        sys.stderr.write("\nstopped; nothing was saved\n")
+        sys.stderr.write(f"\n{stopped_line()}\n")
         return ExitStatus.INTERRUPTED
     except RiskcliError as exc:
         if STATE.traceback:

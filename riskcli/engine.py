@@ -58,6 +58,12 @@ except ImportError as _exc:  # pragma: no cover - depends on the Python version
     DURABLE_IMPORT_ERROR = str(_exc)
 
 
+ORACLE_NOTICE = (
+    "riskcli: durable-rules is not available on this Python; "
+    "using the plain-Python evaluator of the same rules"
+)
+
+
 def possible_name(rule_id: str) -> str:
     return f"{rule_id}?"
 
@@ -288,11 +294,7 @@ def make_matcher(compiled: CompiledPack, engine: EngineName = "auto") -> Matcher
         return OracleMatcher(compiled)
     if engine == "durable" or DURABLE_AVAILABLE:
         return DurableMatcher(compiled)
-    print(
-        "riskcli: durable-rules is not available on this Python; "
-        "using the plain-Python evaluator of the same rules",
-        file=sys.stderr,
-    )
+    print(ORACLE_NOTICE, file=sys.stderr)
     return OracleMatcher(compiled)
 
 

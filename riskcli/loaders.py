@@ -27,10 +27,45 @@ class _TooDeep(Exception):
     """Nesting beyond MAX_DEPTH (raised from inside the YAML scanner)."""
 
 
-class _UniqueKeySafeLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys (a silent overwrite could hide an answer),
-    nesting deeper than MAX_DEPTH (PyYAML's scanner slows down quadratically with depth),
-    and dates or numbers that cannot exist."""
+# libyaml's parser where PyYAML was built with it (much faster), the pure-Python one otherwise;
+# both with the safe constructor only: no tag can build a Python object.
+# libyaml's own composer recurses in C and crashes the process (stack overflow) on deep nesting
+# (100000 '['): its events are composed into nodes here by PyYAML's Python composer instead,
+# which counts the depth.
+_CParser: Any = getattr(getattr(yaml, "cyaml", None), "CParser", None)  # needs libyaml
+if _CParser is not None:
+
+    class _SafeBase(
+        yaml.composer.Composer,
+        _CParser,  # type: ignore[misc]
+        yaml.constructor.SafeConstructor,
+        yaml.resolver.Resolver,
+    ):
+        def __init__(self, stream: str) -> None:
+            _CParser.__init__(self, stream)
+            yaml.composer.Composer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+
+else:  # pragma: no cover - PyYAML built without libyaml
+    _SafeBase = yaml.SafeLoader  # type: ignore[misc, assignment]
+
+
+class _UniqueKeySafeLoader(_SafeBase):
+    """Safe loader that refuses duplicate keys (a silent overwrite could hide an answer),
+    nesting deeper than MAX_DEPTH (the pure-Python scanner slows down quadratically with
+    depth; these two hooks exist only there), and dates or numbers that cannot exist."""
+
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self._depth >= MAX_DEPTH:
+            raise _TooDeep
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
     def fetch_flow_collection_start(self, TokenClass: Any) -> None:
         if self.flow_level >= MAX_DEPTH:

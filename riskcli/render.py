@@ -84,12 +84,12 @@ def coverage_line(report: Report) -> str:
     return t(lang, "not_covered", country=cov.destination_name)
 
 
-def unknown_line(lang: str, risk: Risk) -> str | None:
+def unknown_lines(lang: str, risk: Risk) -> list[str]:
     if not risk.unknown_fields:
-        return None
-    return t(
-        lang, "unknown_fields", fields=", ".join(field_word(lang, f) for f in risk.unknown_fields)
-    )
+        return []
+    fields = ", ".join(field_word(lang, f) for f in risk.unknown_fields)
+    lines = [risk.unknown_note] if risk.unknown_note else []
+    return [*lines, t(lang, "unknown_fields", fields=fields)]
 
 
 def source_head(lang: str, src: SourceCitation) -> str:
@@ -155,19 +155,15 @@ def render_text(report: Report, *, color: bool = False, width: int = 80) -> str:
         para(t(lang, "no_risks"))
         para(t(lang, "no_risks_caveat"))
         console.print()
-    for risk in report.risks:
-        head = Text()
-        head.append(f"[{severity_word(lang, risk.severity)}]", style=SEVERITY_STYLE[risk.severity])
-        head.append(f" {risk.title}", style="bold")
-        para(head)
+
+    def risk_body(risk: Risk) -> None:
         if risk.certainty == "possible":
             para(t(lang, "possible"), indent=2, style="italic")
         line = deadline_line(lang, risk)
         if line:
             para(line, indent=2, style="bold")
         para(risk.explanation, indent=2)
-        line = unknown_line(lang, risk)
-        if line:
+        for line in unknown_lines(lang, risk):
             para(line, indent=2, style="italic")
         if risk.advice:
             para(f"{t(lang, 'what_to_do')}:", indent=2)
@@ -178,10 +174,22 @@ def render_text(report: Report, *, color: bool = False, width: int = 80) -> str:
             para(source_head(lang, src), indent=4)
             para(f"“{src.quote}”", indent=6, style="dim")
         console.print()
+
+    # Severity order (spec §3), so a critical "may apply" is never below a lesser certainty.
+    for risk in report.risks:
+        head = Text()
+        word = severity_word(lang, risk.severity)
+        head.append(f"[{word}]", style=SEVERITY_STYLE[risk.severity])
+        head.append(f" {risk.title}", style="bold")
+        para(head)
+        risk_body(risk)
+
     if report.support:
         para(t(lang, "support"), style="bold")
         for help_item in report.support:
             para(help_item.title, indent=2, style="bold")
+            if help_item.certainty == "possible":
+                para(t(lang, "possible"), indent=4, style="italic")
             para(help_item.explanation, indent=4)
             for advice in help_item.advice:
                 bullet(advice, indent=6)
@@ -214,32 +222,20 @@ def render_markdown(report: Report) -> str:
     age = facts_age_line(report)
     if age:
         out += [f"> {age}", ""]
-    out += [f"## {t(lang, 'risks')}", ""]
     if not report.risks:
+        out += [f"## {t(lang, 'risks')}", ""]
         out += [t(lang, "no_risks"), "", t(lang, "no_risks_caveat"), ""]
+    else:
+        out += [f"## {t(lang, 'risks')}", ""]
     for risk in report.risks:
-        out += [f"### {severity_word(lang, risk.severity)}: {risk.title}", ""]
-        if risk.certainty == "possible":
-            out += [f"*{t(lang, 'possible')}*", ""]
-        line = deadline_line(lang, risk)
-        if line:
-            out += [f"**{line}**", ""]
-        out += [risk.explanation, ""]
-        line = unknown_line(lang, risk)
-        if line:
-            out += [f"*{line}*", ""]
-        if risk.advice:
-            out += [f"{t(lang, 'what_to_do')}:", ""]
-            out += [f"- {item}" for item in risk.advice]
-            out.append("")
-        out += [f"{t(lang, 'sources')}:", ""]
-        for src in risk.sources:
-            out += [f"- {source_head(lang, src)}", f"  > {src.quote}"]
-        out.append("")
+        out += _markdown_risk(lang, risk)
     if report.support:
         out += [f"## {t(lang, 'support')}", ""]
         for help_item in report.support:
-            out += [f"### {help_item.title}", "", help_item.explanation, ""]
+            out += [f"### {help_item.title}", ""]
+            if help_item.certainty == "possible":
+                out += [f"*{t(lang, 'possible')}*", ""]
+            out += [help_item.explanation, ""]
             out += [f"- {a}" for a in help_item.advice]
             if help_item.advice:
                 out.append("")
@@ -248,3 +244,24 @@ def render_markdown(report: Report) -> str:
             out.append("")
     out += [f"*{t(lang, 'disclaimer')}*", ""]
     return "\n".join(out)
+
+
+def _markdown_risk(lang: str, risk: Risk) -> list[str]:
+    out = [f"### {severity_word(lang, risk.severity)}: {risk.title}", ""]
+    if risk.certainty == "possible":
+        out += [f"*{t(lang, 'possible')}*", ""]
+    line = deadline_line(lang, risk)
+    if line:
+        out += [f"**{line}**", ""]
+    out += [risk.explanation, ""]
+    for line in unknown_lines(lang, risk):
+        out += [f"*{line}*", ""]
+    if risk.advice:
+        out += [f"{t(lang, 'what_to_do')}:", ""]
+        out += [f"- {item}" for item in risk.advice]
+        out.append("")
+    out += [f"{t(lang, 'sources')}:", ""]
+    for src in risk.sources:
+        out += [f"- {source_head(lang, src)}", f"  > {src.quote}"]
+    out.append("")
+    return out

@@ -34,6 +34,7 @@ class Risk(Model):
     advice: list[str]
     triggered_by: dict[str, Any]
     unknown_fields: list[str] = []
+    unknown_note: str | None = None  # why the unanswered questions matter, from the rule
     sources: list[SourceCitation]
     deadline: dt.date | None = None
     deadline_label: str | None = None
@@ -47,6 +48,7 @@ class Support(Model):
     title: str
     explanation: str
     advice: list[str]
+    unknown_fields: list[str] = []
     sources: list[SourceCitation]
 
 
@@ -80,6 +82,7 @@ class Report(Model):
     facts: FactsAge
     rule_pack: dict[str, str]
     answers: dict[str, Any] | None = None
+    redacted: bool | None = None  # True: answers and case id left out (redact_report)
 
     def to_json_dict(self) -> dict[str, Any]:
         data = self.model_dump(mode="json", exclude_none=False)
@@ -89,12 +92,16 @@ class Report(Model):
                     del risk[key]
             if not risk["unknown_fields"]:
                 del risk["unknown_fields"]
+            if risk["unknown_note"] is None:
+                del risk["unknown_note"]
             for src in risk["sources"]:
                 _drop_none(src)
         for item in data["support"]:
+            if not item["unknown_fields"]:
+                del item["unknown_fields"]
             for src in item["sources"]:
                 _drop_none(src)
-        for key in ("case_id", "answers"):
+        for key in ("case_id", "answers", "redacted"):
             if data[key] is None:
                 del data[key]
         return data
@@ -103,3 +110,16 @@ class Report(Model):
 def _drop_none(d: dict[str, Any]) -> None:
     for key in [k for k, v in d.items() if v is None]:
         del d[key]
+
+
+def redact_report(report: Report) -> Report:
+    """The report without the answers or the case id, safe to pass to a partner organisation.
+
+    Kept: risks, deadlines, advice, sources, support, the country (the risks name it anyway)
+    and the assessment date (the deadlines count from it). Gone: ``case_id``, ``answers`` and
+    every risk's ``triggered_by`` (the answers that made it apply; the key stays, empty).
+    """
+    risks = [risk.model_copy(update={"triggered_by": {}}) for risk in report.risks]
+    return report.model_copy(
+        update={"case_id": None, "answers": None, "risks": risks, "redacted": True}
+    )

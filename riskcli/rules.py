@@ -214,6 +214,16 @@ class RulePack:
     def destinations(self) -> list[str]:
         return sorted({d for rule in self.rules for d in rule.destinations if d != "any"})
 
+    @property
+    def destinations_by_coverage(self) -> list[str]:
+        """Covered countries, those the sources say most about first (for choosing from)."""
+        counts: dict[str, int] = {}
+        for rule in self.rules:
+            for code in rule.destinations:
+                if code != "any":
+                    counts[code] = counts.get(code, 0) + 1
+        return sorted(counts, key=lambda code: (-counts[code], code))
+
     def facts_as_of(self, ref: SourceRef) -> dt.date:
         if ref.facts_as_of is not None:
             return ref.facts_as_of

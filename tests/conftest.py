@@ -9,7 +9,7 @@ import pytest
 
 from riskcli.assess import Assessor
 from riskcli.cli import STATE, main
-from riskcli.engine import DURABLE_AVAILABLE
+from riskcli.engine import DURABLE_AVAILABLE, ORACLE_NOTICE
 from riskcli.rules import default_sources_dir
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +47,8 @@ def _reset_cli_state(monkeypatch: pytest.MonkeyPatch) -> None:
     STATE.traceback = False
     STATE.rules_dir = None
     STATE.engine = "auto"
+    STATE.lang = "en"
+    STATE.draft_kept = False
     monkeypatch.delenv("RISKCLI_RULES", raising=False)
 
 
@@ -60,6 +62,8 @@ def run(capsys: pytest.CaptureFixture[str]) -> Run:
     def _run(*args: str) -> tuple[int, str, str]:
         code = main(list(args))
         out, err = capsys.readouterr()
+        # Where durable-rules cannot be installed (3.13+) every run says so once: not an error.
+        err = err.replace(ORACLE_NOTICE + "\n", "")
         return code, out, err
 
     return _run

@@ -127,12 +127,10 @@ def _pack_features(pack: RulePack) -> tuple[dict[str, set[int]], set[dt.date], s
                 offsets["international_passport_expiry"].add(leaf.value)
             elif leaf.field in DATES and isinstance(leaf.value, int):
                 absolute.add(dt.date.fromordinal(leaf.value))
-            elif leaf.field == "charges":
+            elif leaf.field in ("charges", "destination", "onward_destinations"):
                 values = leaf.value if isinstance(leaf.value, tuple) else (leaf.value,)
-                charges.update(str(v) for v in values)
-            elif leaf.field in ("destination", "onward_destinations"):
-                values = leaf.value if isinstance(leaf.value, tuple) else (leaf.value,)
-                countries.update(str(v) for v in values)
+                texts = {v for v in values if isinstance(v, str)}  # not `known: true`
+                (charges if leaf.field == "charges" else countries).update(texts)
         if rule.deadline is not None:
             steps = [0] + [e.days_left_at_most for e in rule.escalate]
             for step in steps:

@@ -18,7 +18,7 @@ CASES = HERE / "cases"
 GOLDEN = HERE / "golden"
 
 
-@pytest.mark.parametrize("case", ["kz-almaty.json", "kg-activist.yaml"])
+@pytest.mark.parametrize("case", ["kz-almaty.json", "kg-activist.yaml", "kg-unknown.yaml"])
 @pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
 @pytest.mark.parametrize("lang", ["en", "ru"])
 def test_reports_match_golden_files(run: Run, case: str, fmt: str, lang: str) -> None:
@@ -86,8 +86,14 @@ def test_output_file_gets_the_report_and_stdout_stays_empty(run: Run, tmp_path: 
 
 
 def test_facts_age_is_stated_against_the_assessment_date(run: Run) -> None:
-    _, out, _ = run("assess", "-a", str(CASES / "kz-almaty.json"), "--as-of", "2026-11-22")
+    case = str(CASES / "kz-almaty.json")
+    _, out, _ = run("--rules", str(FIXTURE_PACK), "assess", "-a", case, "--as-of", "2026-11-22")
     assert "These facts date from 2022-11-07, 4 years before the assessment date" in out
+    _, out, _ = run("assess", "-a", case, "--as-of", "2026-11-22", "-f", "json")
+    facts = json.loads(out)["facts"]
+    cited = {s["facts_as_of"] for r in json.loads(out)["risks"] for s in r["sources"]}
+    assert facts["oldest"] == min(cited)  # the oldest fact the report rests on
+    assert facts["years_before_as_of"] == 2026 - int(min(cited)[:4]) - (min(cited)[5:] > "11-22")
 
 
 def test_uncovered_destination_says_so_instead_of_implying_safety(

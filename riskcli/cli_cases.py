@@ -1,0 +1,962 @@
+"""``riskcli cases``: a volunteer's encrypted case files (see riskcli/store.py).
+
+Every command that reads cases assesses them afresh with the current rules, for today (or
+``--as-of``): what a volunteer sees is never a stale severity or day count. The stored
+assessment (with its rule pack version) is what ``reassess`` compares against.
+
+For the interview (``assess --save-case`` / ``--resume``): ``open_store()``, ``save_case()``
+and the draft methods of ``CaseStore``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+import yaml
+
+from riskcli.errors import ExitStatus, InputError
+from riskcli.render import Format, days_phrase, render
+from riskcli.store import WEAK_KDF_ENV, CaseStore, StoredCase, StoreError, default_store_path
+
+if TYPE_CHECKING:
+    from riskcli.assess import Assessor
+    from riskcli.profile import Profile
+    from riskcli.report import Report
+
+cases_app = typer.Typer(
+    help=(
+        "Encrypted case files for volunteers: keep cases, follow deadlines, re-assess "
+        "everyone when the rules change. The passphrase comes from a hidden prompt or "
+        "RISKCLI_PASSPHRASE, never from the command line. Nothing anyone answered is "
+        "readable from the file without it; if you lose it, the cases cannot be recovered. "
+        "The store: --store PATH, RISKCLI_STORE, or cases.db in your user data folder."
+    ),
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+PASSPHRASE_ENV = "RISKCLI_PASSPHRASE"
+
+
+class Lang(StrEnum):
+    en = "en"
+    ru = "ru"
+
+
+class TableFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+class ExportFormat(StrEnum):
+    yaml = "yaml"
+    json = "json"
+
+
+StoreOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--store",
+        envvar="RISKCLI_STORE",
+        help="The case store file (default: cases.db in your user data folder).",
+        show_default=False,
+    ),
+]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Assess as of this date, YYYY-MM-DD (default: today)."),
+]
+LangOpt = Annotated[Lang, typer.Option("--lang", help="Language of the output.")]
+CaseArg = Annotated[
+    str,
+    typer.Argument(metavar="ID", help="The case's key (or its first letters), or its own case_id."),
+]
+
+WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "key": "KEY",
+        "case_id": "CASE ID",
+        "highest": "HIGHEST",
+        "deadline": "DEADLINE",
+        "days": "DAYS LEFT",
+        "assessed": "LAST ASSESSED",
+        "risk": "RISK",
+        "never": "never",
+        "none": "none",
+        "no_cases": "No cases in the store.",
+        "stale": (
+            "{n} case(s) were last assessed with other rules: `riskcli cases reassess` "
+            "shows what changed."
+        ),
+        "saved": "saved case {key}{ref}: {summary}",
+        "updated": "updated case {key}{ref}: {summary}",
+        "not_changed": "nothing was changed",
+        "summary_none": "no risk found",
+        "summary": "highest severity {sev}",
+        "summary_deadline": "nearest deadline {date} ({days})",
+        "deleted": "deleted case {key}",
+        "confirm_delete": "Delete case {key}{ref} for good?",
+        "not_deleted": "nothing deleted",
+        "export_warning": (
+            "WARNING: {path} holds this person's answers UNENCRYPTED. Hand it over only in "
+            "person or over an encrypted channel, and delete it when done."
+        ),
+        "no_deadlines": "No coming deadlines.",
+        "wipe_prompt": (
+            "This deletes the case store {path} with {n} case(s) for good. Type WIPE to go on"
+        ),
+        "wiped": "wiped {path}",
+        "not_wiped": "not wiped: the confirmation did not match",
+        "reassess_head": "Rule pack {version}, as of {date}: {n} of {total} case(s) changed.",
+        "reassess_none": "Rule pack {version}, as of {date}: no case changed ({total} checked).",
+        "new_risk": "new risk",
+        "gone_risk": "risk gone",
+        "severity_up": "severity up",
+        "severity_down": "severity down",
+        "deadline_moved": "deadline moved",
+        "deadline_passed": "deadline passed",
+        "certainty": "certainty changed",
+        "not_saved": "(what-if run: nothing saved)",
+        "dup_ref": "note: case_id {ref!r} is also used by case(s) {keys}",
+        "damaged": (
+            "case(s) {keys} cannot be read: damaged. `riskcli cases delete KEY` removes one"
+        ),
+    },
+    "ru": {
+        "key": "КЛЮЧ",
+        "case_id": "НОМЕР ДЕЛА",
+        "highest": "УРОВЕНЬ",
+        "deadline": "СРОК",
+        "days": "ОСТАЛОСЬ",
+        "assessed": "ОЦЕНКА",
+        "risk": "РИСК",
+        "never": "не было",
+        "none": "нет",
+        "no_cases": "В хранилище нет дел.",
+        "stale": (
+            "Дел, оценённых по другим правилам: {n}. Что изменилось, покажет "
+            "`riskcli cases reassess`."
+        ),
+        "saved": "дело {key}{ref} сохранено: {summary}",
+        "updated": "дело {key}{ref} обновлено: {summary}",
+        "not_changed": "ничего не изменено",
+        "summary_none": "рисков не найдено",
+        "summary": "наивысший уровень: {sev}",
+        "summary_deadline": "ближайший срок {date} ({days})",
+        "deleted": "дело {key} удалено",
+        "confirm_delete": "Удалить дело {key}{ref} безвозвратно?",
+        "not_deleted": "ничего не удалено",
+        "export_warning": (
+            "ВНИМАНИЕ: в {path} ответы человека НЕ ЗАШИФРОВАНЫ. Передавайте файл только лично "
+            "или по зашифрованному каналу и удалите его после."
+        ),
+        "no_deadlines": "Ближайших сроков нет.",
+        "wipe_prompt": (
+            "Хранилище {path} с делами ({n}) будет удалено безвозвратно. "
+            "Введите WIPE, чтобы продолжить"
+        ),
+        "wiped": "{path} удалено",
+        "not_wiped": "ничего не удалено: подтверждение не совпало",
+        "reassess_head": "Правила {version}, на {date}: изменилось дел: {n} из {total}.",
+        "reassess_none": "Правила {version}, на {date}: ни одно дело не изменилось ({total}).",
+        "new_risk": "новый риск",
+        "gone_risk": "риск снят",
+        "severity_up": "уровень выше",
+        "severity_down": "уровень ниже",
+        "deadline_moved": "срок сдвинулся",
+        "deadline_passed": "срок прошёл",
+        "certainty": "достоверность изменилась",
+        "not_saved": "(пробный прогон: ничего не сохранено)",
+        "dup_ref": "заметка: номер дела {ref!r} есть и у дел(а) {keys}",
+        "damaged": ("дела {keys} не читаются: повреждены. `riskcli cases delete КЛЮЧ` удалит дело"),
+    },
+}
+
+
+def w(lang: str, name: str, /, **kwargs: object) -> str:
+    return WORDS.get(lang, WORDS["en"])[name].format(**kwargs)
+
+
+# --- the store, the passphrase ----------------------------------------------------------
+
+
+def _have_terminal() -> bool:
+    try:
+        fd = os.open("/dev/tty", os.O_RDWR)
+    except OSError:
+        return False
+    os.close(fd)
+    return True
+
+
+def read_passphrase(path: Path, *, new: bool) -> str:
+    """From RISKCLI_PASSPHRASE, or asked on the terminal without echo (prompt on stderr)."""
+    env = os.environ.get(PASSPHRASE_ENV)
+    if env is not None:
+        if not env:
+            raise StoreError(f"{PASSPHRASE_ENV} is set but empty")
+        return env
+    if not _have_terminal():
+        raise StoreError(
+            f"no terminal to ask the store's passphrase on; set {PASSPHRASE_ENV} "
+            "(never pass a passphrase as a command-line argument)"
+        )
+    what = "new case store" if new else "case store"
+    first = getpass.getpass(
+        f"Passphrase for the {what} {path} / парольная фраза: ", stream=sys.stderr
+    )
+    if new:
+        again = getpass.getpass("The same passphrase again / ещё раз: ", stream=sys.stderr)
+        if again != first:
+            raise StoreError("the two passphrases differ; nothing was created")
+    return first
+
+
+def open_store(store: Path | None, *, create: bool = False) -> CaseStore:
+    """Open (``create``: or make) the store the user chose, asking for the passphrase."""
+    path = (store or default_store_path()).expanduser()
+    if not create and not path.exists():
+        raise StoreError(
+            f"{path}: no case store here yet; add a case with `riskcli cases add` "
+            "(or choose the store with --store / RISKCLI_STORE)"
+        )
+    new = create and (not path.exists() or (path.is_file() and path.stat().st_size == 0))
+    passphrase = read_passphrase(path, new=new)
+    if new and os.environ.get(WEAK_KDF_ENV) == "1":
+        typer.echo(
+            f"riskcli: WARNING: {WEAK_KDF_ENV}=1 makes the new store's key weak (for tests only)",
+            err=True,
+        )
+    return CaseStore.open(path, passphrase, create=create)
+
+
+def save_case(
+    profile: Profile, report: Report, store: Path | None = None, *, draft: str | None = None
+) -> str:
+    """Save an assessed profile as a new case (for ``assess --save-case``); return its key.
+
+    ``draft``: the key of the interview draft it was finished from, deleted in the same
+    transaction.
+    """
+    with open_store(store, create=True) as cases:
+        return cases.add_case(profile.answers(), report.to_json_dict(), draft=draft)
+
+
+# --- assessing stored cases ------------------------------------------------------------
+
+
+def _assessor() -> Assessor:
+    from riskcli import cli
+
+    assessor: Assessor = cli.get_assessor()
+    return assessor
+
+
+def _as_of(value: str | None) -> dt.date | None:
+    from riskcli import cli
+
+    return cli.parse_as_of(value)
+
+
+def assess_case(
+    assessor: Assessor, case: StoredCase, as_of: dt.date | None, lang: str | None = None
+) -> Report:
+    from riskcli.profile import make_profile
+
+    profile = make_profile(case.answers, source=f"case {case.key}", as_of=as_of)
+    return assessor.assess(profile, lang)
+
+
+@dataclass
+class Overview:
+    """What ``cases list`` shows of one case."""
+
+    case: StoredCase
+    report: Report
+    deadline: dt.date | None = None
+    days_left: int | None = None
+    stale: bool = False
+    rank: int = -1
+
+    def sort_key(self) -> tuple[int, int, str]:
+        days = self.days_left if self.days_left is not None else 10**9
+        return (-self.rank, days, self.case.key)
+
+
+def _rank(severity: str | None) -> int:
+    from riskcli.rules import SEVERITY_ORDER, Severity
+
+    return -1 if severity is None else SEVERITY_ORDER.index(Severity(severity))
+
+
+def overview(case: StoredCase, report: Report) -> Overview:
+    dated = [r for r in report.risks if r.deadline is not None and r.days_left is not None]
+    nearest = min(dated, key=lambda r: (r.days_left, r.id)) if dated else None
+    stored_version = (case.report or {}).get("rule_pack", {}).get("version")
+    return Overview(
+        case=case,
+        report=report,
+        deadline=nearest.deadline if nearest else None,
+        days_left=nearest.days_left if nearest else None,
+        stale=stored_version != report.rule_pack.get("version"),
+        rank=_rank(report.summary.highest_severity),
+    )
+
+
+def summary_line(lang: str, report: Report) -> str:
+    from riskcli.i18n import severity_word
+
+    highest = report.summary.highest_severity
+    if highest is None:
+        return w(lang, "summary_none")
+    out = w(lang, "summary", sev=severity_word(lang, highest))
+    dated = [r for r in report.risks if r.deadline is not None and r.days_left is not None]
+    if dated:
+        near = min(dated, key=lambda r: (r.days_left, r.id))
+        assert near.deadline is not None and near.days_left is not None
+        days = days_phrase(lang, near.days_left)
+        out += "; " + w(lang, "summary_deadline", date=near.deadline.isoformat(), days=days)
+    return out
+
+
+def _ref(case: StoredCase) -> str:
+    return f" ({case.ref})" if case.ref else ""
+
+
+def ask(prompt: str) -> str:
+    """Ask on stderr, read one line from stdin ('' at end of input): stdout stays clean."""
+    sys.stderr.write(f"{prompt} ")
+    sys.stderr.flush()
+    return sys.stdin.readline().strip()
+
+
+def report_damaged(lang: str, damaged: list[str]) -> None:
+    """After the readable cases are shown: name the unreadable ones and exit 1."""
+    if damaged:
+        typer.echo(w(lang, "damaged", keys=", ".join(damaged)), err=True)
+        raise typer.Exit(ExitStatus.ERROR)
+
+
+def _emit_private(text: str, output: Path | None) -> None:
+    """Like cli.emit, but a file gets mode 0600: a report holds the answers."""
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    tmp = output.with_name(f".{output.name}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            os.fchmod(fh.fileno(), 0o600)
+            fh.write(text)
+        tmp.replace(output)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InputError(f"--output {output}: cannot write: {exc.strerror}") from None
+
+
+def _table(rows: list[list[str]]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(c.ljust(widths[i]) for i, c in enumerate(row)).rstrip() for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+# --- commands ----------------------------------------------------------------------------
+
+
+@cases_app.command("add")
+def cases_add(
+    answers: Annotated[
+        str,
+        typer.Option(
+            "--answers",
+            "-a",
+            help="Answers file (JSON or YAML with the profile fields); - reads standard input.",
+        ),
+    ],
+    store: StoreOpt = None,
+    as_of: AsOfOpt = None,
+    lang: LangOpt = Lang.en,
+) -> None:
+    """Add a case from an answers file: assess it and keep answers and report encrypted."""
+    from riskcli import cli
+
+    day = _as_of(as_of)
+    profile = cli.load_profile_file(answers, day)
+    report = _assessor().assess(profile)
+    with open_store(store, create=True) as cases:
+        ref = profile.case_id
+        same = [c.key for c in cases.scan()[0] if ref and c.ref == ref]
+        key = cases.add_case(profile.answers(), report.to_json_dict())
+    if same:
+        typer.echo(w(lang.value, "dup_ref", ref=ref, keys=", ".join(same)), err=True)
+    suffix = f" ({ref})" if ref else ""
+    typer.echo(
+        w(lang.value, "saved", key=key, ref=suffix, summary=summary_line(lang.value, report))
+    )
+
+
+@cases_app.command("list")
+def cases_list(
+    store: StoreOpt = None,
+    as_of: AsOfOpt = None,
+    lang: LangOpt = Lang.en,
+    fmt: Annotated[TableFormat, typer.Option("--format", "-f", help="Output format.")] = (
+        TableFormat.text
+    ),
+) -> None:
+    """List the cases, most urgent first: severity, nearest deadline, days left, last assessed.
+
+    Each case is assessed afresh with the current rules for today (or --as-of); nothing is
+    saved.
+    """
+    from riskcli.i18n import severity_word
+
+    day = _as_of(as_of)
+    assessor = _assessor()
+    with open_store(store) as cases:
+        stored, damaged = cases.scan()
+    rows = sorted(
+        (overview(c, assess_case(assessor, c, day, lang.value)) for c in stored),
+        key=Overview.sort_key,
+    )
+    if fmt is TableFormat.json:
+        data = [
+            {
+                "key": o.case.key,
+                "case_id": o.case.ref,
+                "highest_severity": o.report.summary.highest_severity,
+                "nearest_deadline": o.deadline.isoformat() if o.deadline else None,
+                "days_left": o.days_left,
+                "last_assessed": o.case.assessed.isoformat() if o.case.assessed else None,
+                "assessed_with_current_rules": not o.stale,
+            }
+            for o in rows
+        ]
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        report_damaged(lang.value, damaged)
+        return
+    if not rows:
+        typer.echo(w(lang.value, "no_cases"))
+        report_damaged(lang.value, damaged)
+        return
+    L = lang.value
+    table = [[w(L, k) for k in ("key", "case_id", "highest", "deadline", "days", "assessed")]]
+    for o in rows:
+        sev = o.report.summary.highest_severity
+        table.append(
+            [
+                o.case.key,
+                o.case.ref or "-",
+                severity_word(L, sev) if sev else w(L, "none"),
+                o.deadline.isoformat() if o.deadline else "-",
+                days_phrase(L, o.days_left) if o.days_left is not None else "-",
+                (o.case.assessed.date().isoformat() if o.case.assessed else w(L, "never"))
+                + ("*" if o.stale else ""),
+            ]
+        )
+    typer.echo(_table(table), nl=False)
+    stale = sum(o.stale for o in rows)
+    if stale:
+        typer.echo("* " + w(L, "stale", n=stale))
+    report_damaged(L, damaged)
+
+
+@cases_app.command("show")
+def cases_show(
+    case_ref: CaseArg,
+    store: StoreOpt = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.text,
+    redact: Annotated[
+        bool,
+        typer.Option(
+            "--redact",
+            help="Leave out the answers and the case id: risks, deadlines and advice only.",
+        ),
+    ] = False,
+    stored: Annotated[
+        bool,
+        typer.Option("--stored", help="Show the last saved assessment instead of a fresh one."),
+    ] = False,
+    as_of: AsOfOpt = None,
+    lang: Annotated[
+        Lang | None,
+        typer.Option("--lang", help="Report language (default: the case's, then en)."),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
+    ] = None,
+) -> None:
+    """Show a case's report, assessed afresh with the current rules for today (or --as-of)."""
+    from riskcli import cli
+    from riskcli.report import Report, redact_report
+
+    day = _as_of(as_of)
+    with open_store(store) as cases:
+        case = cases.get_case(cases.resolve(case_ref))
+    if stored:
+        if case.report is None:
+            raise StoreError(f"case {case.key} has no saved assessment")
+        report = Report.model_validate(case.report)
+    else:
+        report = assess_case(_assessor(), case, day, lang.value if lang else None)
+    if redact:
+        report = redact_report(report)
+    text = render(report, fmt, color=cli.use_color(output), width=cli.text_width(output))
+    _emit_private(text, output)
+
+
+def _parse_sets(sets: list[str], unsets: list[str]) -> dict[str, Any]:
+    from riskcli.profile import FIELDS
+
+    allowed = [f for f in FIELDS if f != "as_of"]
+    changes: dict[str, Any] = {}
+    for item in sets:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep:
+            raise InputError(f"--set {item!r}: write FIELD=VALUE, e.g. --set entry_date=2022-09-25")
+        if name not in allowed:
+            raise InputError(
+                f"--set {item!r}: unknown field {name!r}; allowed: {', '.join(allowed)}"
+            )
+        changes[name] = value
+    for name in unsets:
+        if name not in allowed:
+            raise InputError(f"--unset {name!r}: unknown field; allowed: {', '.join(allowed)}")
+        changes[name] = None
+    return changes
+
+
+@cases_app.command("edit")
+def cases_edit(
+    case_ref: CaseArg,
+    sets: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="Change one answer: FIELD=VALUE (lists separated by ';'). Repeatable.",
+        ),
+    ] = None,
+    unsets: Annotated[
+        list[str] | None,
+        typer.Option("--unset", help="Forget one answer (it becomes unknown). Repeatable."),
+    ] = None,
+    answers: Annotated[
+        str | None,
+        typer.Option(
+            "--answers", "-a", help="Replace all the answers with this file; - reads stdin."
+        ),
+    ] = None,
+    store: StoreOpt = None,
+    as_of: AsOfOpt = None,
+    lang: LangOpt = Lang.en,
+) -> None:
+    """Change a case's answers, re-assess it and save both.
+
+    With no --set, --unset or --answers, on a terminal, the interview runs again with the
+    stored answers filled in: change any of them on the review screen.
+    """
+    from riskcli import cli
+    from riskcli.loaders import load_data
+    from riskcli.profile import make_profile
+
+    changes = _parse_sets(sets or [], unsets or [])
+    if not changes and answers is None:
+        if not cli.can_interview():
+            raise InputError(
+                "nothing to change: give --set FIELD=VALUE, --unset FIELD or --answers "
+                "(or run it on a terminal to change the answers in the interview)"
+            )
+        _edit_in_interview(case_ref, store, _as_of(as_of), lang)
+        return
+    day = _as_of(as_of)
+    replacement = None
+    if answers is not None:
+        replacement = load_data(answers, what="answers file")
+        if not isinstance(replacement, dict):
+            make_profile(replacement, source=answers)  # raises the usual clear error
+    assessor = _assessor()
+    with open_store(store) as cases:
+        case = cases.get_case(cases.resolve(case_ref))
+        new = dict(replacement if replacement is not None else case.answers)
+        new.pop("as_of", None)
+        new.update(changes)
+        new = {k: v for k, v in new.items() if v is not None}
+        profile = make_profile(new, source=f"case {case.key}", as_of=day)
+        report = assessor.assess(profile)
+        cases.update_case(case.key, profile.answers(), report.to_json_dict())
+    ref = f" ({profile.case_id})" if profile.case_id else ""
+    typer.echo(
+        w(lang.value, "updated", key=case.key, ref=ref, summary=summary_line(lang.value, report))
+    )
+
+
+def _edit_in_interview(case_ref: str, store: Path | None, day: Any, lang: Lang) -> None:
+    from prompt_toolkit.output import create_output
+
+    from riskcli import cli
+    from riskcli.interview import Interview
+    from riskcli.profile import parse_date
+
+    assessor = _assessor()
+    with open_store(store) as cases:
+        case = cases.get_case(cases.resolve(case_ref))
+        prefill: dict[str, Any] = {k: v for k, v in case.answers.items() if k != "as_of"}
+        for key in cli.DRAFT_DATES:
+            if isinstance(prefill.get(key), str):
+                prefill[key] = parse_date(prefill[key])
+        session = Interview(
+            assessor.pack.destinations_by_coverage,
+            as_of=day,
+            lang=prefill.get("language") or lang.value,
+            output=create_output(stdout=sys.stderr),
+            prefill=prefill,
+            to_store=True,
+            store_question=("edit", "edit_no", "edit_yes"),
+        )
+        try:
+            profile = session.run()
+        except (KeyboardInterrupt, EOFError):
+            cli.STATE.lang = session.lang
+            raise typer.Exit(ExitStatus.INTERRUPTED) from None
+        if not session.store_wanted:
+            typer.echo(w(lang.value, "not_changed"), err=True)
+            return
+        report = assessor.assess(profile)
+        cases.update_case(case.key, profile.answers(), report.to_json_dict())
+    ref = f" ({profile.case_id})" if profile.case_id else ""
+    typer.echo(
+        w(lang.value, "updated", key=case.key, ref=ref, summary=summary_line(lang.value, report))
+    )
+
+
+@cases_app.command("delete")
+def cases_delete(
+    case_ref: CaseArg,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    store: StoreOpt = None,
+    lang: LangOpt = Lang.en,
+) -> None:
+    """Delete one case, its answers and its reports."""
+    with open_store(store) as cases:
+        key = cases.resolve(case_ref)
+        try:
+            ref = _ref(cases.get_case(key))
+        except StoreError:  # a damaged case can still be deleted by its key
+            ref = ""
+        question = w(lang.value, "confirm_delete", key=key, ref=ref)
+        if not yes and ask(f"{question} [y/N]").lower() not in {"y", "yes", "д", "да"}:
+            typer.echo(w(lang.value, "not_deleted"), err=True)
+            raise typer.Exit(ExitStatus.ERROR)
+        cases.delete_case(key)
+    typer.echo(w(lang.value, "deleted", key=key))
+
+
+def _write_private(path: Path, text: str, force: bool) -> None:
+    """Write a file only its owner can read (mode 0600); refuse to overwrite unless ``force``."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if force else os.O_EXCL)
+    try:
+        fd = os.open(path, flags, 0o600)
+    except FileExistsError:
+        raise InputError(f"--output {path}: already exists; pass --force to replace it") from None
+    except OSError as exc:
+        raise InputError(f"--output {path}: cannot write: {exc.strerror}") from None
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        os.fchmod(fh.fileno(), 0o600)
+        fh.write(text)
+
+
+@cases_app.command("export")
+def cases_export(
+    case_ref: CaseArg,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the profile to this file (mode 0600); default: standard output.",
+        ),
+    ] = None,
+    fmt: Annotated[
+        ExportFormat, typer.Option("--format", "-f", help="File format.")
+    ] = ExportFormat.yaml,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+    store: StoreOpt = None,
+    lang: LangOpt = Lang.en,
+) -> None:
+    """Export a case's answers as a profile file (UNENCRYPTED: handle it with care)."""
+    with open_store(store) as cases:
+        case = cases.get_case(cases.resolve(case_ref))
+    if fmt is ExportFormat.json:
+        text = json.dumps(case.answers, ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = yaml.safe_dump(case.answers, allow_unicode=True, sort_keys=False)
+    where = str(output) if output else "the output"
+    typer.echo(w(lang.value, "export_warning", path=where), err=True)
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        _write_private(output, text, force)
+
+
+@cases_app.command("deadlines")
+def cases_deadlines(
+    store: StoreOpt = None,
+    as_of: AsOfOpt = None,
+    within: Annotated[
+        int | None,
+        typer.Option("--within", min=0, help="Only deadlines at most this many days ahead."),
+    ] = None,
+    lang: LangOpt = Lang.en,
+    fmt: Annotated[TableFormat, typer.Option("--format", "-f", help="Output format.")] = (
+        TableFormat.text
+    ),
+) -> None:
+    """Every case's deadlines, soonest first (passed ones first of all).
+
+    Each case is assessed afresh with the current rules for today (or --as-of).
+    """
+    from riskcli.i18n import severity_word
+
+    day = _as_of(as_of)
+    assessor = _assessor()
+    with open_store(store) as cases:
+        stored, damaged = cases.scan()
+    rows: list[tuple[dt.date, int, str, StoredCase, Any]] = []
+    for case in stored:
+        report = assess_case(assessor, case, day, lang.value)
+        for risk in report.risks:
+            if risk.deadline is None or risk.days_left is None:
+                continue
+            if within is not None and risk.days_left > within:
+                continue
+            rows.append((risk.deadline, risk.days_left, case.key, case, risk))
+    rows.sort(key=lambda r: (r[0], r[2], r[4].id))
+    if fmt is TableFormat.json:
+        data = [
+            {
+                "deadline": d.isoformat(),
+                "days_left": days,
+                "key": key,
+                "case_id": case.ref,
+                "risk": risk.id,
+                "severity": risk.severity,
+                "label": risk.deadline_label,
+                "title": risk.title,
+            }
+            for d, days, key, case, risk in rows
+        ]
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        report_damaged(lang.value, damaged)
+        return
+    if not rows:
+        typer.echo(w(lang.value, "no_deadlines"))
+        report_damaged(lang.value, damaged)
+        return
+    L = lang.value
+    table = [[w(L, k) for k in ("deadline", "days", "key", "case_id", "highest", "risk")]]
+    for d, days, key, case, risk in rows:
+        table.append(
+            [
+                d.isoformat(),
+                days_phrase(L, days),
+                key,
+                case.ref or "-",
+                severity_word(L, risk.severity),
+                risk.deadline_label or risk.title,
+            ]
+        )
+    typer.echo(_table(table), nl=False)
+    report_damaged(L, damaged)
+
+
+@cases_app.command("wipe")
+def cases_wipe(
+    store: StoreOpt = None,
+    lang: LangOpt = Lang.en,
+) -> None:
+    """Delete the whole case store for good, after you type WIPE (no passphrase needed)."""
+    from riskcli.store import store_info, wipe_store
+
+    path = (store or default_store_path()).expanduser()
+    count = store_info(path)
+    if ask(w(lang.value, "wipe_prompt", path=path, n=count) + ":") != "WIPE":
+        typer.echo(w(lang.value, "not_wiped"), err=True)
+        raise typer.Exit(ExitStatus.ERROR)
+    wipe_store(path)
+    typer.echo(w(lang.value, "wiped", path=path))
+
+
+# --- reassess ------------------------------------------------------------------------
+
+
+@dataclass
+class Change:
+    kind: str  # new_risk gone_risk severity_up severity_down deadline_moved deadline_passed
+    risk: str
+    title: str
+    severity: str
+    before: str | None = None
+    after: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind, "risk": self.risk, "severity": self.severity}
+        if self.before is not None or self.after is not None:
+            out["before"] = self.before
+            out["after"] = self.after
+        out["title"] = self.title
+        return out
+
+
+@dataclass
+class CaseChanges:
+    case: StoredCase
+    report: Report
+    previous_version: str | None
+    changes: list[Change] = field(default_factory=list)
+
+
+def diff_reports(old: dict[str, Any] | None, new: Report) -> list[Change]:
+    """How a case's risks changed from the saved assessment to a new one."""
+    before = {r["id"]: r for r in (old or {}).get("risks", [])}
+    after = {r.id: r for r in new.risks}
+    out: list[Change] = []
+    for rid, risk in after.items():
+        if rid not in before:
+            out.append(Change("new_risk", rid, risk.title, risk.severity))
+    for rid, was in before.items():
+        if rid not in after:
+            out.append(Change("gone_risk", rid, str(was["title"]), str(was["severity"])))
+    for rid, risk in after.items():
+        was = before.get(rid)
+        if was is None:
+            continue
+        old_sev = str(was["severity"])
+        if _rank(risk.severity) != _rank(old_sev):
+            kind = "severity_up" if _rank(risk.severity) > _rank(old_sev) else "severity_down"
+            out.append(Change(kind, rid, risk.title, risk.severity, old_sev, risk.severity))
+        old_deadline = was.get("deadline")
+        new_deadline = risk.deadline.isoformat() if risk.deadline else None
+        if old_deadline != new_deadline:
+            out.append(
+                Change("deadline_moved", rid, risk.title, risk.severity, old_deadline, new_deadline)
+            )
+        old_days = was.get("days_left")
+        was_passed = isinstance(old_days, int) and old_days < 0
+        if risk.days_left is not None and risk.days_left < 0 and not was_passed:
+            out.append(
+                Change("deadline_passed", rid, risk.title, risk.severity, None, new_deadline)
+            )
+    order = ["deadline_passed", "new_risk", "severity_up", "deadline_moved"]
+    order += ["severity_down", "gone_risk"]
+    out.sort(key=lambda c: (order.index(c.kind), -_rank(c.severity), c.risk))
+    return out
+
+
+@cases_app.command("reassess")
+def cases_reassess(
+    store: StoreOpt = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Assess as of this date, YYYY-MM-DD (default: today). A what-if: saves nothing.",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what changed but save no new assessment.")
+    ] = False,
+    lang: LangOpt = Lang.en,
+    fmt: Annotated[TableFormat, typer.Option("--format", "-f", help="Output format.")] = (
+        TableFormat.text
+    ),
+) -> None:
+    """Re-assess every case with the current rules and date; list the cases that changed.
+
+    Changes: new risks, risks gone, severity up or down, deadlines moved or passed; most
+    urgent first. The new assessments are saved (unless --dry-run or --as-of), so the next
+    run shows only what changes after this one.
+    """
+    from riskcli.i18n import severity_word
+
+    day = _as_of(as_of)
+    save = not dry_run and day is None
+    assessor = _assessor()
+    version = assessor.pack.version
+    results: list[CaseChanges] = []
+    with open_store(store) as cases:
+        stored, damaged = cases.scan()
+        for case in stored:
+            report = assess_case(assessor, case, day, lang.value)
+            previous = (case.report or {}).get("rule_pack", {}).get("version")
+            changes = diff_reports(case.report, report)
+            results.append(CaseChanges(case, report, previous, changes))
+        if save:
+            # The saved reports stay in each case's own language.
+            fresh = {r.case.key: assess_case(assessor, r.case, None) for r in results}
+            cases.save_assessments({k: r.to_json_dict() for k, r in fresh.items()})
+    changed = [r for r in results if r.changes]
+    changed.sort(key=lambda r: overview(r.case, r.report).sort_key())
+    today = (day or dt.date.today()).isoformat()
+    if fmt is TableFormat.json:
+        data = {
+            "as_of": today,
+            "rule_pack": {"version": version},
+            "saved": save,
+            "checked": len(results),
+            "damaged": damaged,
+            "changed": [
+                {
+                    "key": r.case.key,
+                    "case_id": r.case.ref,
+                    "highest_severity": r.report.summary.highest_severity,
+                    "nearest_deadline": (
+                        o.deadline.isoformat()
+                        if (o := overview(r.case, r.report)).deadline
+                        else None
+                    ),
+                    "days_left": o.days_left,
+                    "previous_rule_pack": r.previous_version,
+                    "changes": [c.to_json() for c in r.changes],
+                }
+                for r in changed
+            ],
+        }
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        report_damaged(lang.value, damaged)
+        return
+    L = lang.value
+    if not changed:
+        typer.echo(w(L, "reassess_none", version=version, date=today, total=len(results)))
+    else:
+        head = w(
+            L, "reassess_head", version=version, date=today, n=len(changed), total=len(results)
+        )
+        typer.echo(head)
+    for r in changed:
+        typer.echo("")
+        typer.echo(f"{r.case.key}{_ref(r.case)}: {summary_line(L, r.report)}")
+        for c in r.changes:
+            sev = severity_word(L, c.severity)
+            span = ""
+            if c.kind in {"severity_up", "severity_down"}:
+                span = f" {severity_word(L, c.before or '')} → {severity_word(L, c.after or '')}"
+            elif c.kind == "deadline_moved":
+                span = f" {c.before or '-'} → {c.after or '-'}"
+            elif c.kind == "deadline_passed":
+                span = f" {c.after}"
+            typer.echo(f"  {w(L, c.kind)}{span}: [{sev}] {c.title} ({c.risk})")
+    if not save:
+        typer.echo(w(L, "not_saved"), err=True)
+    report_damaged(L, damaged)

@@ -1,0 +1,254 @@
+"""The shipped rule pack: every rule's own tests pass on both engines, every quote is in its
+source, and the people the source documents describe get the findings the documents support."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from riskcli.assess import Assessor
+from riskcli.check import check_pack, normalise
+from riskcli.profile import make_profile
+from riskcli.report import Report
+from riskcli.rules import Category, Severity, default_rules_dir, default_sources_dir, load_rule_pack
+
+RULES_DIR = default_rules_dir()
+SOURCES_DIR = default_sources_dir()
+# The documents whose rules this map (rules/README.md) accounts for.
+MAPPED_DOCUMENTS = {
+    "000_9da604c6b3847acf.txt",
+    "001_97a99247c5863a3b.txt",
+    "002_1a8f6e2ad53f3019.txt",
+    "003_a6ffd922c2656101.txt",
+    "004_132e29f44ec3d76a.txt",
+}
+CYRILLIC = re.compile(r"[А-Яа-яЁё]")
+
+
+@pytest.fixture(scope="module")
+def durable() -> Assessor:
+    return Assessor(rules_dir=RULES_DIR, engine="durable")
+
+
+@pytest.fixture(scope="module")
+def oracle() -> Assessor:
+    return Assessor(rules_dir=RULES_DIR, engine="oracle")
+
+
+def assess(assessor: Assessor, lang: str = "en", **answers: Any) -> Report:
+    answers.setdefault("as_of", "2022-11-07")
+    return assessor.assess(make_profile(answers), lang)
+
+
+def risks(report: Report) -> dict[str, tuple[str, str]]:
+    return {r.id: (r.severity, r.certainty) for r in report.risks}
+
+
+def support(report: Report) -> dict[str, str]:
+    return {s.id: s.certainty for s in report.support}
+
+
+@pytest.mark.skipif(SOURCES_DIR is None, reason="source documents not present")
+def test_rules_check_passes_on_durable_rules(durable: Assessor) -> None:
+    result = check_pack(durable, SOURCES_DIR)
+    assert [str(p) for p in result.problems] == []
+    assert result.quotes == sum(len(rule.sources) for rule in durable.pack.rules)
+
+
+def test_oracle_agrees_with_durable_on_every_test_case(durable: Assessor, oracle: Assessor) -> None:
+    for rule in durable.pack.rules:
+        for case in rule.tests.fires + rule.tests.does_not_fire:
+            data = {"as_of": rule.tests.as_of, **case.profile}
+            profile = make_profile(data)
+            got = {(f.rule.id, f.certainty, f.severity) for f in durable.findings(profile)}
+            want = {(f.rule.id, f.certainty, f.severity) for f in oracle.findings(profile)}
+            assert got == want, f"{rule.id}: {case.name}"
+
+
+def test_every_rule_has_both_languages_and_cites_a_known_document() -> None:
+    pack = load_rule_pack(RULES_DIR)
+    for rule in pack.rules:
+        for text in (rule.text.en, rule.text.ru):
+            assert text.advice, f"{rule.id}: no advice"
+        assert not CYRILLIC.search(rule.text.en.title + rule.text.en.explanation), rule.id
+        assert CYRILLIC.search(rule.text.ru.title), rule.id
+        assert CYRILLIC.search(rule.text.ru.explanation), rule.id
+        assert all(CYRILLIC.search(a) for a in rule.text.ru.advice), rule.id
+        if rule.kind == "support":
+            assert rule.severity is Severity.info, f"{rule.id}: support items are info"
+
+
+def test_the_map_names_every_rule_of_its_documents() -> None:
+    pack = load_rule_pack(RULES_DIR)
+    readme = (RULES_DIR / "README.md").read_text(encoding="utf-8")
+    for rule in pack.rules:
+        if {ref.document for ref in rule.sources} & MAPPED_DOCUMENTS:
+            assert f"`{rule.id}`" in readme, f"{rule.id} is missing from rules/README.md"
+
+
+def test_categories_from_these_documents() -> None:
+    pack = load_rule_pack(RULES_DIR)
+    produced = {rule.category for rule in pack.rules if rule.kind == "risk"}
+    expected = {
+        Category.expiring_stay,
+        Category.no_travel_document,
+        Category.asylum_access,
+        Category.refuge_refused,
+        Category.disclosure,
+        Category.relatives_at_risk,
+        Category.draft,
+        Category.detention_conditions,
+        Category.statelessness,
+        Category.livelihood,
+    }
+    assert expected <= produced
+
+
+# --- the people the documents describe ------------------------------------------
+
+
+def test_man_in_almaty_with_only_a_domestic_passport(durable: Assessor) -> None:
+    # 001: fled the draft, domestic passport only, 47 days of his 90 left, hoping for the US.
+    report = assess(
+        durable,
+        destination="KZ",
+        citizenship="RU",
+        documents=["domestic_passport"],
+        stay_basis="visa_free",
+        entry_date="2022-09-25",
+        military_liable=True,
+        relatives_in_russia=True,
+        onward_destinations=["US"],
+        needs_shelter=True,
+    )
+    found = risks(report)
+    assert found["no-international-passport"] == ("high", "confirmed")
+    assert found["kz-visa-free-90-days"] == ("medium", "confirmed")
+    assert found["us-asylum-only-on-us-soil"] == ("medium", "confirmed")
+    assert found["kz-embassies-turn-people-away"] == ("medium", "confirmed")
+    assert found["us-consulate-forms-relatives"] == ("medium", "confirmed")
+    assert found["kz-jobless-homeless-rent"] == ("medium", "confirmed")
+    assert found["relative-stopped-at-border"] == ("low", "confirmed")
+    assert "baltic-refuge-refused-onward" not in found  # he does not hope to go there
+    assert support(report) == {
+        "anti-war-committee-shelters": "confirmed",
+        "germany-accepts-draft-evaders": "confirmed",
+        "eu-permits-for-exiled-activists": "possible",
+    }
+    visa = next(r for r in report.risks if r.id == "kz-visa-free-90-days")
+    assert (visa.deadline, visa.days_left) == (dt.date(2022, 12, 24), 47)
+    assert report.coverage.destination_covered
+
+
+def test_same_man_sixty_days_later_is_past_his_deadline(durable: Assessor) -> None:
+    report = assess(
+        durable,
+        as_of="2023-01-06",
+        destination="KZ",
+        citizenship="RU",
+        documents=["domestic_passport"],
+        stay_basis="visa_free",
+        entry_date="2022-09-25",
+    )
+    visa = next(r for r in report.risks if r.id == "kz-visa-free-90-days")
+    assert (visa.severity, visa.days_left) == ("critical", -13)
+    assert report.risks[0].id == "kz-visa-free-90-days"  # the worst comes first
+
+
+def test_stateless_holder_of_a_non_citizen_passport(durable: Assessor) -> None:
+    report = assess(
+        durable,
+        destination="KZ",
+        citizenship="stateless",
+        documents=["non_citizen_passport"],
+    )
+    found = risks(report)
+    assert found["non-citizen-passport"] == ("low", "confirmed")
+    # Rules for Russian citizens do not claim to apply to a stateless person.
+    for rule_id in ("kz-visa-free-90-days", "no-international-passport", "protest-arrest-call-up"):
+        assert rule_id not in found
+    statelessness = next(r for r in report.risks if r.id == "non-citizen-passport")
+    assert "does not say" in statelessness.explanation
+    assert statelessness.sources[0].facts_as_of == dt.date(2022, 1, 13)
+
+
+def test_activist_served_a_call_up_after_arrest_at_a_protest(durable: Assessor) -> None:
+    report = assess(
+        durable,
+        destination="KZ",
+        citizenship="RU",
+        protest_history="detained",
+        draft_notice=True,
+        relatives_in_russia=True,
+        occupation="activist",
+    )
+    found = risks(report)
+    assert found["protest-arrest-call-up"] == ("high", "confirmed")
+    assert found["ru-protesters-arrested-tortured"] == ("high", "confirmed")
+    assert found["relatives-at-risk-if-you-speak-out"] == ("medium", "confirmed")
+    assert found["relative-stopped-at-border"] == ("low", "confirmed")
+    assert support(report)["eu-permits-for-exiled-activists"] == "confirmed"
+    assert support(report)["germany-accepts-draft-evaders"] == "confirmed"
+
+
+def test_draft_evader_in_latvia_and_one_hoping_to_go_there(durable: Assessor) -> None:
+    here = risks(assess(durable, destination="LV", citizenship="RU", military_liable=True))
+    assert here["baltic-refuge-refused-here"] == ("high", "confirmed")
+    assert "baltic-refuge-refused-onward" not in here
+    onward = risks(
+        assess(
+            durable,
+            destination="KZ",
+            citizenship="RU",
+            military_liable=True,
+            onward_destinations=["EE", "BE"],
+        )
+    )
+    assert onward["baltic-refuge-refused-onward"] == ("medium", "confirmed")
+    assert onward["belgium-hardly-issues-visas"] == ("medium", "confirmed")
+    assert "baltic-refuge-refused-here" not in onward
+
+
+def test_support_named_countries_are_not_marked_covered(durable: Assessor) -> None:
+    # A shelter programme in Turkey is not a description of the risks there.
+    report = assess(durable, destination="TR", citizenship="RU", needs_shelter=True)
+    assert support(report)["anti-war-committee-shelters"] == "confirmed"
+    assert not report.coverage.destination_covered
+
+
+def test_russian_report_keeps_quotes_in_the_document_language(durable: Assessor) -> None:
+    report = assess(durable, "ru", destination="KZ", citizenship="stateless")
+    finding = next(r for r in report.risks if r.id == "non-citizen-passport")
+    assert finding.title == "Паспорт негражданина не делает вас гражданином России"
+    assert finding.sources[0].quote.startswith("Russia had granted its first ever")
+
+
+@pytest.mark.skipif(SOURCES_DIR is None, reason="source documents not present")
+def test_a_changed_quote_is_caught(tmp_path: Path) -> None:
+    # The check must be able to fail: copy the pack, alter one word of one quote.
+    for path in RULES_DIR.glob("*.yaml"):
+        (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    target = tmp_path / "no-international-passport.yaml"
+    text = target.read_text(encoding="utf-8")
+    target.write_text(text.replace("international passport.", "foreign passport."), "utf-8")
+    result = check_pack(Assessor(rules_dir=tmp_path, engine="oracle"), SOURCES_DIR)
+    assert [p.rule for p in result.problems] == ["no-international-passport"]
+    assert "quote not found" in result.problems[0].message
+    assert normalise("a  “b”\n c") == 'a "b" c'
+
+
+def test_the_category_table_lists_every_category_and_rule() -> None:
+    pack = load_rule_pack(RULES_DIR)
+    readme = (RULES_DIR / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Category → rules → documents", 1)[1].split("\n## ", 1)[0]
+    for category in Category:
+        row = next(
+            line for line in table.splitlines() if line.startswith(f"| `{category.value}` |")
+        )
+        for rule in pack.rules:
+            if rule.category is category:
+                assert f"`{rule.id}`" in row, (category.value, rule.id)
