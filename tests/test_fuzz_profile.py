@@ -79,7 +79,9 @@ def test_any_answer_is_assessed_or_refused_naming_its_field(
     oracle: Assessor,
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr("riskcli.cli.get_assessor", lambda: assessor)  # the pack, loaded once
     outcomes: Counter[str] = Counter()
     field_names = st.one_of(st.sampled_from(FIELDS), st.text(min_size=1, max_size=12))
 
