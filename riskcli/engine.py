@@ -15,7 +15,13 @@ Limits of durable-rules 2.0.28 guarded here (measured; see the project notes):
   compiled rule is anchored on the destination;
 * exceptions inside actions are swallowed by the engine: the action only
   records the rule id, and any error in it is re-raised after the call;
-* a 1025th live session corrupts the engine: there is only ever one.
+* a condition with more than 15 ``$and``/``$or`` groups is refused at
+  registration (error 113, naming no rule): each is counted when compiling;
+* a 1025th live session corrupts the engine: there is only ever one;
+* deleting the session of a fact that matched no rule, when no fact has yet
+  matched in that ruleset, crashes the process (segfault or ``free(): invalid
+  pointer``; found by the property tests): every ruleset holds a sentinel rule
+  that every fact matches, so no fact goes unhandled.
 """
 
 from __future__ import annotations
@@ -33,10 +39,11 @@ from riskcli.rules import RulePack
 
 MAX_BRANCHES_PER_RULESET = 48  # error 303 above 64 conditions holding at once
 MAX_RULES_PER_RULESET = 200  # registration hangs at 512
+MAX_GROUPS_PER_CONDITION = 15  # $and/$or groups in one condition; 16 fail with error 113
+# In every ruleset, matched by every fact (a name no rule id can take): see the module docstring.
+SENTINEL = "riskcli:seen"
+SENTINEL_RULE: Json = {"$ex": {"destination": 1}}
 ANY = "*"
-# A case that no rule of a ruleset matches leaves a session that delete_state then frees
-# twice (segfault, measured): every ruleset gets this rule, which matches every case.
-SENTINEL = "~matched"
 
 EngineName = Literal["auto", "durable", "oracle"]
 
@@ -94,6 +101,14 @@ def _destination_anchor(destinations: list[str]) -> Json:
     return {"$or": [{"destination": d} for d in destinations]}
 
 
+def group_count(cond: Json) -> int:
+    """How many $and/$or groups a compiled condition holds (durable-rules takes 15)."""
+    ((op, arg),) = cond.items()
+    if op in ("$and", "$or"):
+        return 1 + sum(group_count(part) for part in arg)
+    return 0
+
+
 def compile_pack(pack: RulePack) -> CompiledPack:
     compiled: list[CompiledRule] = []
     for rule in pack.rules:
@@ -105,6 +120,13 @@ def compile_pack(pack: RulePack) -> CompiledPack:
             if possible != certain:
                 forms.append((possible_name(rule.id), "possible", possible))
         for name, mode, cond in forms:
+            groups = group_count(cond)
+            if groups > MAX_GROUPS_PER_CONDITION:
+                raise EngineError(
+                    f"rule {rule.id}: its {mode} condition has {groups} all:/any: groups once "
+                    f"compiled (each one_of, not_one_of, lacks and unanswered test adds one); "
+                    f"the engine takes at most {MAX_GROUPS_PER_CONDITION}: split the rule"
+                )
             branches = branch_count(cond)
             if branches > MAX_BRANCHES_PER_RULESET:
                 raise EngineError(
@@ -199,6 +221,10 @@ def _action(recorder: _Recorder, name: str) -> Callable[[Any], None]:
     return act
 
 
+def _ignore(_closure: Any) -> None:
+    """The sentinel's action: nothing to record."""
+
+
 class DurableMatcher:
     """durable-rules: one fact per case, under its own session, deleted afterwards."""
 
@@ -223,10 +249,9 @@ class DurableMatcher:
                         }
                         for rule in chunk
                     }
-                    anchor = _destination_anchor(["any"] if key == ANY else [key])
                     definitions[f"{prefix}/{key}:{i}"][SENTINEL] = {
-                        "all": [{"m": anchor}],
-                        "run": _action(recorder, SENTINEL),
+                        "all": [{"m": copy.deepcopy(SENTINEL_RULE)}],
+                        "run": _ignore,
                     }
             try:
                 self._host.register_rulesets(definitions)
@@ -259,7 +284,6 @@ class DurableMatcher:
                     raise error
                 raise EngineError(f"a rule action failed inside durable-rules: {error!r}")
         result = set(recorder.fired)
-        result.discard(SENTINEL)
         recorder.fired.clear()
         return result
 

@@ -1,4 +1,10 @@
-"""Reading JSON and YAML safely: UTF-8 only, no duplicate keys, no YAML tags that build objects."""
+"""Reading JSON and YAML safely: UTF-8 only, no duplicate keys, no YAML tags that build objects.
+
+Hostile files are refused quickly with one clear line: files over 5 MB, other
+encodings, NUL bytes, nesting deeper than ``MAX_DEPTH``, YAML aliases that
+expand to more than ``MAX_ALIAS_EXPANSION`` values ("billion laughs") or refer
+to themselves, and impossible dates or numbers too long to read.
+"""
 
 from __future__ import annotations
 
@@ -12,15 +18,80 @@ import yaml
 from riskcli.errors import InputError
 
 MAX_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 64  # nesting of lists and mappings; an answers file needs 2, a rule file about 12
+MAX_ALIAS_EXPANSION = 100_000  # values that YAML aliases may add when expanded
+_UTF16_32_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
+
+
+class _TooDeep(Exception):
+    """Nesting beyond MAX_DEPTH (raised from inside the YAML scanner)."""
 
 
 # libyaml's parser where PyYAML was built with it (much faster), the pure-Python one otherwise;
 # both with the safe constructor only: no tag can build a Python object.
-_SafeBase: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# libyaml's own composer recurses in C and crashes the process (stack overflow) on deep nesting
+# (100000 '['): its events are composed into nodes here by PyYAML's Python composer instead,
+# which counts the depth.
+_CParser: Any = getattr(getattr(yaml, "cyaml", None), "CParser", None)  # needs libyaml
+if _CParser is not None:
+
+    class _SafeBase(
+        yaml.composer.Composer,
+        _CParser,  # type: ignore[misc]
+        yaml.constructor.SafeConstructor,
+        yaml.resolver.Resolver,
+    ):
+        def __init__(self, stream: str) -> None:
+            _CParser.__init__(self, stream)
+            yaml.composer.Composer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+
+else:  # pragma: no cover - PyYAML built without libyaml
+    _SafeBase = yaml.SafeLoader  # type: ignore[misc, assignment]
 
 
-class _UniqueKeySafeLoader(_SafeBase):  # type: ignore[valid-type, misc]
-    """Safe loader that refuses duplicate keys (a silent overwrite could hide an answer)."""
+class _UniqueKeySafeLoader(_SafeBase):
+    """Safe loader that refuses duplicate keys (a silent overwrite could hide an answer),
+    nesting deeper than MAX_DEPTH (the pure-Python scanner slows down quadratically with
+    depth; these two hooks exist only there), and dates or numbers that cannot exist."""
+
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self._depth >= MAX_DEPTH:
+            raise _TooDeep
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def fetch_flow_collection_start(self, TokenClass: Any) -> None:
+        if self.flow_level >= MAX_DEPTH:
+            raise _TooDeep
+        super().fetch_flow_collection_start(TokenClass)
+
+    def add_indent(self, column: int) -> bool:
+        if len(self.indents) >= MAX_DEPTH:
+            raise _TooDeep
+        return bool(super().add_indent(column))
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} is not a real date", node.start_mark
+            ) from None
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError:
+            raise yaml.constructor.ConstructorError(
+                None, None, "a number too long to read", node.start_mark
+            ) from None
 
 
 def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
@@ -45,6 +116,72 @@ _UniqueKeySafeLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
     _construct_mapping,
 )
+_UniqueKeySafeLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp", _UniqueKeySafeLoader.construct_yaml_timestamp
+)
+_UniqueKeySafeLoader.add_constructor(
+    "tag:yaml.org,2002:int", _UniqueKeySafeLoader.construct_yaml_int
+)
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int], open_: set[int]) -> int:
+    """How many values a node stands for once every alias in it is expanded."""
+    key = id(node)
+    if key in sizes:
+        return sizes[key]
+    if key in open_:
+        raise InputError(
+            f"line {node.start_mark.line + 1}: a YAML alias refers to a value that contains it"
+        )
+    open_.add(key)
+    total = 1
+    if isinstance(node, yaml.SequenceNode):
+        for child in node.value:
+            total += _expanded_size(child, sizes, open_)
+    elif isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            total += _expanded_size(key_node, sizes, open_)
+            total += _expanded_size(value_node, sizes, open_)
+    open_.discard(key)
+    sizes[key] = total
+    return total
+
+
+def _load_yaml(text: str) -> Any:
+    loader = _UniqueKeySafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        sizes: dict[int, int] = {}
+        expanded = _expanded_size(node, sizes, set())
+        if expanded - len(sizes) > MAX_ALIAS_EXPANSION:
+            raise InputError(
+                f"YAML aliases (*name) expand to {expanded} values; "
+                f"at most {MAX_ALIAS_EXPANSION} more than written are allowed"
+            )
+        data = loader.construct_document(node)
+        _check_depth(data)
+        return data
+    finally:
+        loader.dispose()
+
+
+def _check_depth(data: Any) -> None:
+    """Refuse lists and mappings nested deeper than MAX_DEPTH (iteratively: no recursion)."""
+    stack: list[tuple[list[Any] | dict[Any, Any], int]] = []
+    deepest: dict[int, int] = {}  # a value shared by YAML aliases is walked again only if deeper
+    if isinstance(data, list | dict):
+        stack.append((data, 1))
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise _TooDeep
+        if deepest.get(id(value), 0) >= depth:
+            continue
+        deepest[id(value)] = depth
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((child, depth + 1) for child in children if isinstance(child, list | dict))
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -73,6 +210,8 @@ def read_text(path: str | Path, *, what: str = "file") -> tuple[str, str]:
         raise InputError(f"{name}: cannot read: {exc.strerror}") from None
     if len(data) > MAX_BYTES:
         raise InputError(f"{name}: larger than {MAX_BYTES // (1024 * 1024)} MB; not read")
+    if data.startswith(_UTF16_32_BOMS):
+        raise InputError(f"{name}: UTF-16 or UTF-32 text; save it as UTF-8")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -86,20 +225,27 @@ def read_text(path: str | Path, *, what: str = "file") -> tuple[str, str]:
 
 def parse_data(name: str, text: str) -> Any:
     """Parse JSON (if it looks like JSON) or YAML, safely."""
+    too_deep = f"{name}: lists or mappings nested more than {MAX_DEPTH} deep"
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
         try:
-            return json.loads(text, object_pairs_hook=_no_duplicates)
+            data = json.loads(text, object_pairs_hook=_no_duplicates)
+            _check_depth(data)
+            return data
         except InputError as exc:
             raise InputError(f"{name}: {exc}") from None
         except json.JSONDecodeError as exc:
             raise InputError(
                 f"{name}: line {exc.lineno}, column {exc.colno}: broken JSON: {exc.msg}"
             ) from None
-        except RecursionError:
-            raise InputError(f"{name}: nested too deeply") from None
+        except (RecursionError, _TooDeep):
+            raise InputError(too_deep) from None
+        except ValueError:  # an integer of more than 4300 digits
+            raise InputError(f"{name}: a number too long to read") from None
     try:
-        return yaml.load(text, Loader=_UniqueKeySafeLoader)
+        return _load_yaml(text)
+    except InputError as exc:
+        raise InputError(f"{name}: {exc}") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -107,8 +253,8 @@ def parse_data(name: str, text: str) -> Any:
         raise InputError(f"{name}: {where}broken YAML: {problem}") from None
     except yaml.YAMLError as exc:
         raise InputError(f"{name}: broken YAML: {exc}") from None
-    except RecursionError:
-        raise InputError(f"{name}: nested too deeply") from None
+    except (RecursionError, _TooDeep):
+        raise InputError(too_deep) from None
 
 
 def load_data(path: str | Path, *, what: str = "file") -> Any:

@@ -98,6 +98,12 @@ MIN_DATE = dt.date(1900, 1, 1)
 MAX_DATE = dt.date(2100, 12, 31)
 
 
+def _shown(value: Any, limit: int = 60) -> str:
+    """A value as quoted in an error message: its repr, cut short (a pasted file stays one line)."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
+
+
 def _unknown(value: Any) -> bool:
     return value is None or (isinstance(value, str) and value.strip().lower() in UNKNOWN_WORDS)
 
@@ -113,7 +119,7 @@ def parse_bool(value: Any) -> bool | None:
             return True
         if word in FALSE_WORDS:
             return False
-    raise ValueError(f"{value!r} is not a yes/no answer; allowed: {BOOL_ALLOWED}")
+    raise ValueError(f"{_shown(value)} is not a yes/no answer; allowed: {BOOL_ALLOWED}")
 
 
 def parse_date(value: Any) -> dt.date | None:
@@ -134,9 +140,11 @@ def parse_date(value: Any) -> dt.date | None:
             else:
                 raise ValueError
         except ValueError:
-            raise ValueError(f"{value!r} is not a real date; allowed: {DATE_ALLOWED}") from None
+            raise ValueError(
+                f"{_shown(value)} is not a real date; allowed: {DATE_ALLOWED}"
+            ) from None
     else:
-        raise ValueError(f"{value!r} is not a date; allowed: {DATE_ALLOWED}")
+        raise ValueError(f"{_shown(value)} is not a date; allowed: {DATE_ALLOWED}")
     if not MIN_DATE <= day <= MAX_DATE:
         raise ValueError(f"{day.isoformat()} is out of range ({MIN_DATE} to {MAX_DATE})")
     return day
@@ -146,10 +154,10 @@ def parse_country(value: Any) -> str | None:
     if _unknown(value):
         return None
     if not isinstance(value, str):
-        raise ValueError(f"{value!r} is not a country code; allowed: {COUNTRY_ALLOWED}")
+        raise ValueError(f"{_shown(value)} is not a country code; allowed: {COUNTRY_ALLOWED}")
     code = value.strip().upper()
     if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
-        raise ValueError(f"{value!r} is not a country code; allowed: {COUNTRY_ALLOWED}")
+        raise ValueError(f"{_shown(value)} is not a country code; allowed: {COUNTRY_ALLOWED}")
     return code
 
 
@@ -170,7 +178,7 @@ def _list_of(parse: Any) -> Any:
         if items is None:
             return None
         if not isinstance(items, list):
-            raise ValueError(f"{value!r} is not a list; write items separated by ';'")
+            raise ValueError(f"{_shown(value)} is not a list; write items separated by ';'")
         out: list[Any] = []
         for item in items:
             parsed = parse(item)
@@ -185,7 +193,7 @@ def parse_charge(value: Any) -> str | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str) or not CHARGE_RE.fullmatch(value.strip()):
-        raise ValueError(f"{value!r} is not an article number; allowed: {CHARGE_ALLOWED}")
+        raise ValueError(f"{_shown(value)} is not an article number; allowed: {CHARGE_ALLOWED}")
     return value.strip()
 
 
@@ -196,7 +204,7 @@ def _enum_or_unknown(enum: type[StrEnum]) -> Any:
         if isinstance(value, str) and value.strip() in enum.__members__.values():
             return value.strip()
         allowed = ", ".join(e.value for e in enum)
-        raise ValueError(f"{value!r} is not allowed; allowed: {allowed}")
+        raise ValueError(f"{_shown(value)} is not allowed; allowed: {allowed}")
 
     return parse
 
@@ -297,7 +305,7 @@ def describe_errors(exc: ValidationError) -> str:
         loc = [str(p) for p in err["loc"]]
         field = loc[0] if loc else "?"
         if err["type"] == "extra_forbidden":
-            parts.append(f"unknown field {field!r}; allowed fields: {', '.join(FIELDS)}")
+            parts.append(f"unknown field {_shown(field)}; allowed fields: {', '.join(FIELDS)}")
         elif err["type"] == "missing":
             parts.append(f"field {field!r} is required; allowed: {allowed_values(field)}")
         else:
@@ -317,7 +325,7 @@ def make_profile(data: Any, *, source: str = "answers", as_of: dt.date | None = 
         )
     for key in data:
         if not isinstance(key, str):
-            raise InputError(f"{source}: field names must be text, got {key!r}")
+            raise InputError(f"{source}: field names must be text, got {_shown(key)}")
     values = dict(data)
     if as_of is not None:
         values["as_of"] = as_of
