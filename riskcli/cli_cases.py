@@ -24,6 +24,7 @@ import typer
 import yaml
 
 from riskcli.errors import ExitStatus, InputError
+from riskcli.profile import Language as Lang
 from riskcli.render import Format, days_phrase, render
 from riskcli.store import WEAK_KDF_ENV, CaseStore, StoredCase, StoreError, default_store_path
 
@@ -45,11 +46,6 @@ cases_app = typer.Typer(
 )
 
 PASSPHRASE_ENV = "RISKCLI_PASSPHRASE"
-
-
-class Lang(StrEnum):
-    en = "en"
-    ru = "ru"
 
 
 class TableFormat(StrEnum):
