@@ -17,9 +17,18 @@ RULES = ROOT / "rules"
 FIXTURE_PACK = Path(__file__).resolve().parent / "fixtures" / "pack"
 
 
-def pytest_report_header() -> str:
+def _engine_line() -> str:
     engine = "durable-rules" if DURABLE_AVAILABLE else "plain-Python oracle only (no durable-rules)"
     return f"riskcli engine: {engine}"
+
+
+def pytest_report_header() -> str:
+    return _engine_line()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Said at the end too, so a quiet run (-q, as in `make test`) still tells which engine ran."""
+    terminalreporter.write_line(_engine_line())
 
 
 @pytest.fixture(scope="session")
