@@ -718,6 +718,14 @@ def cases_deadlines(
     fmt: Annotated[TableFormat, typer.Option("--format", "-f", help="Output format.")] = (
         TableFormat.text
     ),
+    ics: Annotated[
+        Path | None,
+        typer.Option(
+            "--ics",
+            help="Also write every case's deadlines to this iCalendar file, with reminders "
+            "14 and 3 days before (events name only the case id or key).",
+        ),
+    ] = None,
 ) -> None:
     """Every case's deadlines, soonest first (passed ones first of all).
 
@@ -730,8 +738,10 @@ def cases_deadlines(
     with open_store(store) as cases:
         stored, damaged = cases.scan()
     rows: list[tuple[dt.date, int, str, StoredCase, Any]] = []
+    reports = []
     for case in stored:
         report = assess_case(assessor, case, day, lang.value)
+        reports.append((case, report))
         for risk in report.risks:
             if risk.deadline is None or risk.days_left is None:
                 continue
@@ -739,6 +749,17 @@ def cases_deadlines(
                 continue
             rows.append((risk.deadline, risk.days_left, case.key, case, risk))
     rows.sort(key=lambda r: (r[0], r[2], r[4].id))
+    if ics is not None:
+        from riskcli.ics import IcsWriter, report_deadlines
+
+        writer = IcsWriter(ics, lang.value)
+        try:
+            for case, report in reports:
+                writer.add(case.ref or case.key, report_deadlines(report, assessor.pack))
+        except BaseException:
+            writer.abort()
+            raise
+        writer.close()
     if fmt is TableFormat.json:
         data = [
             {

@@ -241,6 +241,26 @@ def test_deadlines(run: Any, tmp_path: Path, store: Path) -> None:
     assert [(d["key"], d["days_left"], d["severity"]) for d in soon] == [(k10, 10, "high")]
 
 
+def test_deadlines_calendar_has_every_case_and_no_answers(
+    run: Any, tmp_path: Path, store: Path
+) -> None:
+    import icalendar
+
+    add(run, tmp_path, KZ_47)
+    add(run, tmp_path, KZ_10)
+    target = tmp_path / "cases.ics"
+    result = run("cases", "deadlines", "--as-of", AS_OF, "--ics", str(target))
+    assert result.code == 0
+    cal = icalendar.Calendar.from_ical(target.read_bytes())
+    events = list(cal.walk("VEVENT"))
+    days = sorted(str(e.decoded("dtstart")) for e in events)
+    assert days == ["2022-11-17", "2022-12-24"]
+    text = target.read_text(encoding="utf-8")
+    assert "case vol-17" in text and "case vol-18" in text  # each event names its case id
+    assert "Kazakhstan" not in text and "domestic_passport" not in text
+    assert all(len(list(e.walk("VALARM"))) == 2 for e in events)
+
+
 def test_wipe(run: Any, tmp_path: Path, store: Path) -> None:
     add(run, tmp_path, KZ_47)
     before = sha(store)
