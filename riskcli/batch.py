@@ -204,6 +204,21 @@ def _decode(raw: bytes) -> tuple[str | None, str | None]:
 TOO_LONG = f"line longer than {MAX_LINE_BYTES // 1024} KB; not read"
 
 
+def _texts(
+    lines: Iterable[tuple[int, bytes | None]],
+) -> Iterator[tuple[int, str | None, str | None]]:
+    """(line number, text, None) for each non-blank line, or (number, None, why not)."""
+    for number, raw in lines:
+        if raw is None:
+            yield number, None, TOO_LONG
+            continue
+        text, problem = _decode(raw)
+        if text is None:
+            yield number, None, problem
+        elif text.strip():
+            yield number, text, None
+
+
 def _read_csv(source: _Source) -> Iterator[InputRow]:
     lines = source.lines()
     header: list[str] | None = None
@@ -224,15 +239,9 @@ def _read_csv(source: _Source) -> Iterator[InputRow]:
         raise InputError(f"{source.path}: empty: no header line with the column names")
     columns = [h.strip() for h in header]
     _check_columns(source.path, columns)
-    for number, raw in lines:
-        if raw is None:
-            yield InputRow(number, None, TOO_LONG)
-            continue
-        text, problem = _decode(raw)
+    for number, text, problem in _texts(lines):
         if text is None:
             yield InputRow(number, None, problem)
-            continue
-        if not text.strip():
             continue
         try:
             cells = next(csv.reader([text], strict=True))
@@ -284,15 +293,9 @@ def _check_columns(path: Path, columns: list[str]) -> None:
 def _read_jsonl(source: _Source) -> Iterator[InputRow]:
     from riskcli.loaders import _no_duplicates
 
-    for number, raw in source.lines():
-        if raw is None:
-            yield InputRow(number, None, TOO_LONG)
-            continue
-        text, problem = _decode(raw)
+    for number, text, problem in _texts(source.lines()):
         if text is None:
             yield InputRow(number, None, problem)
-            continue
-        if not text.strip():
             continue
         try:
             value = json.loads(text, object_pairs_hook=_no_duplicates)
