@@ -22,7 +22,7 @@ from riskcli import __version__
 from riskcli.cli_cases import cases_app
 from riskcli.errors import ExitStatus, InputError, RiskcliError
 from riskcli.profile import Language as Lang
-from riskcli.render import Format, render
+from riskcli.render import Format, TableFormat, render
 
 app = typer.Typer(
     name="riskcli",
@@ -43,11 +43,6 @@ rules_app = typer.Typer(
 )
 app.add_typer(rules_app, name="rules")
 app.add_typer(cases_app, name="cases")
-
-
-class ListFormat(StrEnum):
-    text = "text"
-    json = "json"
 
 
 class EngineChoice(StrEnum):
@@ -383,7 +378,7 @@ def interview(destinations: list[str], lang: Lang | None, day: dt.date | None) -
 @rules_app.command("list")
 def rules_list(
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the titles.")] = Lang.en,
-    fmt: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = (
+    fmt: Annotated[TableFormat, typer.Option("--format", "-f", help="Output format.")] = (
         "text"  # type: ignore[assignment]
     ),
 ) -> None:
@@ -404,7 +399,7 @@ def rules_list(
                 "title": text.title,
             }
         )
-    if fmt is ListFormat.json:
+    if fmt is TableFormat.json:
         import json
 
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))

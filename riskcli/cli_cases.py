@@ -25,7 +25,7 @@ import yaml
 
 from riskcli.errors import ExitStatus, InputError
 from riskcli.profile import Language as Lang
-from riskcli.render import Format, days_phrase, render
+from riskcli.render import Format, TableFormat, days_phrase, render
 from riskcli.store import WEAK_KDF_ENV, CaseStore, StoredCase, StoreError, default_store_path
 
 if TYPE_CHECKING:
@@ -46,11 +46,6 @@ cases_app = typer.Typer(
 )
 
 PASSPHRASE_ENV = "RISKCLI_PASSPHRASE"
-
-
-class TableFormat(StrEnum):
-    text = "text"
-    json = "json"
 
 
 class ExportFormat(StrEnum):

@@ -28,6 +28,13 @@ class Format(StrEnum):
     json = "json"
 
 
+class TableFormat(StrEnum):
+    """Lists and tables (rules list, cases list, ...): for people, or JSON for scripts."""
+
+    text = "text"
+    json = "json"
+
+
 def render(report: Report, fmt: Format, *, color: bool = False, width: int = 80) -> str:
     if fmt is Format.json:
         return json.dumps(report.to_json_dict(), ensure_ascii=False, indent=2) + "\n"
