@@ -156,14 +156,20 @@ def text_width(output: Path | None) -> int:
 
 
 def emit(text: str, output: Path | None) -> None:
-    """Write a result to --output (whole, or not at all) or to standard output."""
+    """Write a result to --output (whole, or not at all) or to standard output.
+
+    A file is readable by its owner only (mode 0600): reports name the answers given.
+    """
     if output is None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
     tmp = output.with_name(f".{output.name}.tmp")
     try:
-        tmp.write_text(text, encoding="utf-8")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            os.fchmod(fh.fileno(), 0o600)  # also when the temporary file already existed
+            fh.write(text)
         tmp.replace(output)
     except OSError as exc:
         tmp.unlink(missing_ok=True)

@@ -337,24 +337,6 @@ def report_damaged(lang: str, damaged: list[str]) -> None:
         raise typer.Exit(ExitStatus.ERROR)
 
 
-def _emit_private(text: str, output: Path | None) -> None:
-    """Like cli.emit, but a file gets mode 0600: a report holds the answers."""
-    if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    tmp = output.with_name(f".{output.name}.tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            os.fchmod(fh.fileno(), 0o600)
-            fh.write(text)
-        tmp.replace(output)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise InputError(f"--output {output}: cannot write: {exc.strerror}") from None
-
-
 def _table(rows: list[list[str]]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.ljust(widths[i]) for i, c in enumerate(row)).rstrip() for row in rows]
@@ -503,7 +485,7 @@ def cases_show(
     if redact:
         report = redact_report(report)
     text = render(report, fmt, color=cli.use_color(output), width=cli.text_width(output))
-    _emit_private(text, output)
+    cli.emit(text, output)
 
 
 def _parse_sets(sets: list[str], unsets: list[str]) -> dict[str, Any]:

@@ -187,3 +187,10 @@ def test_every_command_has_help(run: Run) -> None:
                  ["rules", "show", "--help"], ["rules", "check", "--help"]):  # fmt: skip
         code, out, _ = run(*args)
         assert code == 0 and "Usage:" in out
+
+
+def test_an_output_file_is_readable_by_its_owner_only(run: Run, tmp_path: Path) -> None:
+    target = tmp_path / "report.json"
+    code, _, _ = run("assess", "-a", str(CASES / "kz-almaty.json"), "-f", "json", "-o", str(target))
+    assert code == 0
+    assert target.stat().st_mode & 0o777 == 0o600  # the report names the answers given
