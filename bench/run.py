@@ -151,9 +151,9 @@ def cold_start(answers: Path, runs: int) -> dict[str, Any]:
 
 def engine_cost(n: int) -> dict[str, Any]:
     """Matching only, in this process: durable-rules against the oracle, same compiled rules."""
-    from riskcli.assess import Assessor
-    from riskcli.conditions import to_fact
-    from riskcli.profile import make_profile
+    from riskcli.core.assess import Assessor
+    from riskcli.core.conditions import to_fact
+    from riskcli.core.profile import make_profile
 
     facts = []
     for row in generate_rows(n, seed=11):

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from riskcli.assess import Assessor
-from riskcli.cli import STATE, main
-from riskcli.engine import DURABLE_AVAILABLE, ORACLE_NOTICE
-from riskcli.rules import default_sources_dir
+from riskcli.cli.root import STATE, main
+from riskcli.core.assess import Assessor
+from riskcli.core.engine.durable import DURABLE_AVAILABLE, ORACLE_NOTICE
+from riskcli.core.rules import default_sources_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"

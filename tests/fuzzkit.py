@@ -24,9 +24,9 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from riskcli.assess import Assessor
-from riskcli.conditions import FIELD_SPECS, Node
-from riskcli.profile import (
+from riskcli.core.assess import Assessor
+from riskcli.core.conditions import FIELD_SPECS, Node
+from riskcli.core.profile import (
     MAX_DATE,
     MIN_DATE,
     Citizenship,
@@ -39,7 +39,7 @@ from riskcli.profile import (
     StayBasis,
     Wanted,
 )
-from riskcli.rules import RulePack, Severity, load_rule_pack
+from riskcli.core.rules import RulePack, Severity, load_rule_pack
 
 ROOT = Path(__file__).resolve().parent.parent
 # The pack the properties run over: the project's, or any other (RISKCLI_FUZZ_RULES=DIR).

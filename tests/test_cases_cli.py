@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 import yaml
 
-from riskcli import cli_cases
-from riskcli.cli import main
-from riskcli.store import WEAK_KDF_ENV, CaseStore
+from riskcli.cli import cases as cli_cases
+from riskcli.cli.root import main
+from riskcli.io.store import WEAK_KDF_ENV, CaseStore
 from tests.conftest import FIXTURE_PACK
 
 PASS = "correct horse battery staple"

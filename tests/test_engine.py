@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from riskcli.assess import Assessor
-from riskcli.conditions import to_fact
-from riskcli.engine import DURABLE_AVAILABLE, DurableMatcher, compile_pack
-from riskcli.profile import (
+from riskcli.core.assess import Assessor
+from riskcli.core.conditions import to_fact
+from riskcli.core.engine.durable import DURABLE_AVAILABLE, DurableMatcher, compile_pack
+from riskcli.core.profile import (
     Citizenship,
     CriminalCase,
     Document,
@@ -126,7 +126,7 @@ def test_sessions_are_deleted_after_each_case(assessor: Assessor) -> None:
 def test_an_action_error_is_raised_not_swallowed(
     assessor: Assessor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from riskcli.errors import EngineError
+    from riskcli.core.errors import EngineError
 
     matcher = assessor.matcher
     assert isinstance(matcher, DurableMatcher)

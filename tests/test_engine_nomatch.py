@@ -14,11 +14,11 @@ import sys
 
 import pytest
 
-from riskcli.engine import DURABLE_AVAILABLE
+from riskcli.core.engine.durable import DURABLE_AVAILABLE
 
 SCRIPT = """
-from riskcli.assess import Assessor
-from riskcli.profile import make_profile
+from riskcli.core.assess import Assessor
+from riskcli.core.profile import make_profile
 durable = Assessor(engine="durable")
 oracle = Assessor(engine="oracle")
 cases = [

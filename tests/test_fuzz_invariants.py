@@ -25,10 +25,10 @@ from fuzzkit import (
 from hypothesis import given
 from hypothesis import strategies as st
 
-from riskcli.assess import Assessor, risk_sort_key
-from riskcli.errors import InputError
-from riskcli.profile import Profile, make_profile
-from riskcli.report import Risk
+from riskcli.core.assess import Assessor, risk_sort_key
+from riskcli.core.errors import InputError
+from riskcli.core.profile import Profile, make_profile
+from riskcli.core.report import Risk
 
 
 # The pack under test (fuzzkit.RULES), in place of conftest's fixtures of the same names.

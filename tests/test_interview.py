@@ -21,18 +21,18 @@ from prompt_toolkit.document import Document
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from riskcli import cli
-from riskcli import interview as interview_module
-from riskcli.interview import (
+from riskcli.cli import root as cli
+from riskcli.core.profile import FIELDS, make_profile
+from riskcli.interview import interview as interview_module
+from riskcli.interview.interview import (
     CountryCompleter,
     Interview,
     answers_document,
     locale_language,
     write_private,
 )
-from riskcli.loaders import load_data
-from riskcli.profile import FIELDS, make_profile
-from riskcli.questions import BY_KEY, DONT_KNOW, LANGUAGE, QUESTIONS, to_profile_data
+from riskcli.interview.questions import BY_KEY, DONT_KNOW, LANGUAGE, QUESTIONS, to_profile_data
+from riskcli.io.loaders import load_data
 
 AS_OF = dt.date(2022, 11, 7)
 DOWN = "\x1b[B"

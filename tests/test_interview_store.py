@@ -11,8 +11,8 @@ from prompt_toolkit.application import create_app_session
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from riskcli import cli
-from riskcli.store import WEAK_KDF_ENV, CaseStore
+from riskcli.cli import root as cli
+from riskcli.io.store import WEAK_KDF_ENV, CaseStore
 from tests.test_interview import (
     ALMATY,
     CTRL_C,

@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
-from riskcli.conditions import to_fact
-from riskcli.errors import InputError
-from riskcli.profile import FIELDS, Profile, make_profile
+from riskcli.core.conditions import to_fact
+from riskcli.core.errors import InputError
+from riskcli.core.profile import FIELDS, Profile, make_profile
 
 SPEC_FIELDS = [
     "case_id", "as_of", "language", "citizenship", "documents",

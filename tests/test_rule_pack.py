@@ -10,11 +10,17 @@ from typing import Any
 
 import pytest
 
-from riskcli.assess import Assessor
-from riskcli.check import check_pack, normalise
-from riskcli.profile import make_profile
-from riskcli.report import Report
-from riskcli.rules import Category, Severity, default_rules_dir, default_sources_dir, load_rule_pack
+from riskcli.core.assess import Assessor
+from riskcli.core.check import check_pack, normalise
+from riskcli.core.profile import make_profile
+from riskcli.core.report import Report
+from riskcli.core.rules import (
+    Category,
+    Severity,
+    default_rules_dir,
+    default_sources_dir,
+    load_rule_pack,
+)
 
 RULES_DIR = default_rules_dir()
 SOURCES_DIR = default_sources_dir()

@@ -17,8 +17,10 @@ from typing import Any
 import pytest
 from icalendar import Calendar
 
-from riskcli.assess import Assessor
-from riskcli.batch import (
+from riskcli.cli.root import main
+from riskcli.core.assess import Assessor
+from riskcli.core.profile import FIELDS, make_profile
+from riskcli.io.batch import (
     OUTPUT_COLUMNS,
     TEMPLATE_EXAMPLE,
     InputRow,
@@ -27,8 +29,6 @@ from riskcli.batch import (
     read_rows,
     results_text,
 )
-from riskcli.cli import main
-from riskcli.profile import FIELDS, make_profile
 
 PACK = Path(__file__).parent / "fixtures" / "pack"
 
@@ -262,7 +262,7 @@ def test_multiprocess_equals_single_process(tmp_path: Path, assessor: Assessor) 
 
 
 def test_triage_keeps_most_urgent_bounded() -> None:
-    from riskcli.batch import RowResult
+    from riskcli.io.batch import RowResult
 
     triage = Triage()
     for i in range(100):
@@ -473,8 +473,8 @@ def crash_on_row_5(rows: list[InputRow]) -> list[Any]:
 
 
 def test_a_worker_that_dies_is_a_clear_error_not_a_hang() -> None:
-    from riskcli.batch import _parallel
-    from riskcli.errors import EngineError
+    from riskcli.core.errors import EngineError
+    from riskcli.io.batch import _parallel
 
     rows = iter([InputRow(i, {"destination": "KZ"}) for i in range(1, 11)])
     with pytest.raises(EngineError, match=r"a worker process died while assessing rows 1-10"):
@@ -482,7 +482,7 @@ def test_a_worker_that_dies_is_a_clear_error_not_a_hang() -> None:
 
 
 def test_triage_names_every_broken_row_up_to_a_bound() -> None:
-    from riskcli.batch import MORE_ERROR_ROWS, TOP_ERRORS, RowResult
+    from riskcli.io.batch import MORE_ERROR_ROWS, TOP_ERRORS, RowResult
 
     triage = Triage()
     total = TOP_ERRORS + MORE_ERROR_ROWS + 7

@@ -15,14 +15,14 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from riskcli.errors import InputError
+from riskcli.core.errors import InputError
+from riskcli.core.profile import make_profile, parse_country
+from riskcli.core.rules import SEVERITY_ORDER, Severity
 from riskcli.i18n import country_name, severity_word
-from riskcli.profile import make_profile, parse_country
-from riskcli.rules import SEVERITY_ORDER, Severity
 
 if TYPE_CHECKING:
-    from riskcli.assess import Assessor
-    from riskcli.report import Report
+    from riskcli.core.assess import Assessor
+    from riskcli.core.report import Report
 
 
 @dataclass(frozen=True)

@@ -33,9 +33,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from riskcli.conditions import Json, branch_count, compile_condition, evaluate
-from riskcli.errors import EngineError
-from riskcli.rules import RulePack
+from riskcli.core.conditions import Json, branch_count, compile_condition, evaluate
+from riskcli.core.errors import EngineError
+from riskcli.core.rules import RulePack
 
 MAX_BRANCHES_PER_RULESET = 48  # error 303 above 64 conditions holding at once
 MAX_RULES_PER_RULESET = 200  # registration hangs at 512

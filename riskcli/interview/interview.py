@@ -1,7 +1,7 @@
 """The interview: asks a person about their situation in the terminal, in English or Russian.
 
 The only module that imports questionary. The questions themselves are data in
-``riskcli.questions``; this module asks them in order, asks follow-ups only when
+``riskcli.interview.questions``; this module asks them in order, asks follow-ups only when
 they apply, shows a review screen where any answer can be changed, and, if the
 person wants it, saves the answers to a file only they can read.
 
@@ -29,9 +29,9 @@ from prompt_toolkit.input import Input
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent, merge_key_bindings
 from prompt_toolkit.output import Output
 
+from riskcli.core.profile import Profile, make_profile, parse_charge, parse_country, parse_date
 from riskcli.i18n import country_name
-from riskcli.profile import Profile, make_profile, parse_charge, parse_country, parse_date
-from riskcli.questions import (
+from riskcli.interview.questions import (
     BY_KEY,
     DONT_KNOW,
     DONT_KNOW_WORDS,

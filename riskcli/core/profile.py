@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import pycountry
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from riskcli.errors import InputError
+from riskcli.core.errors import InputError
 
 
 class Language(StrEnum):

@@ -19,10 +19,10 @@ import typer
 import yaml
 
 from riskcli import __version__
-from riskcli.cli_cases import cases_app
-from riskcli.errors import ExitStatus, InputError, RiskcliError
-from riskcli.profile import Language as Lang
-from riskcli.render import Format, TableFormat, render
+from riskcli.cli.cases import cases_app
+from riskcli.core.errors import ExitStatus, InputError, RiskcliError
+from riskcli.core.profile import Language as Lang
+from riskcli.render.report import Format, TableFormat, render
 
 app = typer.Typer(
     name="riskcli",
@@ -103,13 +103,13 @@ def root(
 
 
 def get_assessor() -> Any:
-    from riskcli.assess import Assessor
+    from riskcli.core.assess import Assessor
 
     return Assessor(rules_dir=STATE.rules_dir, engine=STATE.engine)  # type: ignore[arg-type]
 
 
 def parse_as_of(value: str | None) -> dt.date | None:
-    from riskcli.profile import parse_date
+    from riskcli.core.profile import parse_date
 
     if value is None:
         return None
@@ -177,8 +177,8 @@ def emit(text: str, output: Path | None) -> None:
 
 
 def load_profile_file(path: str, as_of: dt.date | None) -> Any:
-    from riskcli.loaders import load_data
-    from riskcli.profile import make_profile
+    from riskcli.core.profile import make_profile
+    from riskcli.io.loaders import load_data
 
     name = "<stdin>" if path == "-" else path
     data = load_data(path, what="answers file")
@@ -288,11 +288,11 @@ def assess(
         profile = load_profile_file(answers, day)
         report = assessor.assess(profile, lang.value if lang else None)
     if redact:
-        from riskcli.report import redact_report
+        from riskcli.core.report import redact_report
 
         report = redact_report(report)
     if ics is not None:
-        from riskcli.ics import write_report_ics
+        from riskcli.io.ics import write_report_ics
 
         write_report_ics(ics, report, assessor.pack)
     emit(render(report, fmt, color=use_color(output), width=text_width(output)), output)
@@ -311,9 +311,9 @@ def interview_into_store(
     """
     from prompt_toolkit.output import create_output
 
-    from riskcli.cli_cases import open_store
-    from riskcli.interview import Interview
-    from riskcli.profile import parse_date
+    from riskcli.cli.cases import open_store
+    from riskcli.core.profile import parse_date
+    from riskcli.interview.interview import Interview
 
     with open_store(store, create=True) as cases:
         draft_key: str | None = None
@@ -362,7 +362,7 @@ def interview(destinations: list[str], lang: Lang | None, day: dt.date | None) -
     """Ask the questions on the terminal (prompts on stderr); Ctrl-C/Ctrl-D exit 130."""
     from prompt_toolkit.output import create_output
 
-    from riskcli.interview import Interview
+    from riskcli.interview.interview import Interview
 
     session = Interview(
         destinations,
@@ -389,7 +389,7 @@ def rules_list(
     ),
 ) -> None:
     """List every rule: id, category, severity, countries and title."""
-    from riskcli.rules import load_rule_pack
+    from riskcli.core.rules import load_rule_pack
 
     pack = load_rule_pack(STATE.rules_dir)
     rows = []
@@ -422,7 +422,7 @@ def rules_show(
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the texts.")] = Lang.en,
 ) -> None:
     """Show one rule: its words, condition, sources with quotes, and its test cases."""
-    from riskcli.rules import load_rule_pack
+    from riskcli.core.rules import load_rule_pack
 
     pack = load_rule_pack(STATE.rules_dir)
     rule = pack.by_id.get(rule_id)
@@ -471,8 +471,8 @@ def rules_check(
     ] = None,
 ) -> None:
     """Validate every rule, run every rule's test cases, and find every quote in its source."""
-    from riskcli.check import check_pack
-    from riskcli.rules import default_sources_dir
+    from riskcli.core.check import check_pack
+    from riskcli.core.rules import default_sources_dir
 
     sources_dir = sources or default_sources_dir()
     assessor = get_assessor()
@@ -498,7 +498,7 @@ def rules_check(
         raise typer.Exit(ExitStatus.ERROR)
 
 
-from riskcli import cli_volunteer  # noqa: E402, F401  (batch, template, compare)
+from riskcli.cli import volunteer as cli_volunteer  # noqa: E402, F401  (batch, template, compare)
 
 # --- entry point ------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """Commands for volunteers who handle many cases: batch, template, compare.
 
-Thin wrappers: the work is in ``riskcli.batch``, ``riskcli.compare`` and
-``riskcli.ics``. Imported by ``riskcli.cli`` to register on its ``app``.
+Thin wrappers: the work is in ``riskcli.io.batch``, ``riskcli.core.compare`` and
+``riskcli.io.ics``. Imported by ``riskcli.cli.root`` to register on its ``app``.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from typing import IO, Annotated, Any
 
 import typer
 
-from riskcli.cli import STATE, emit, get_assessor, parse_as_of
-from riskcli.cli import app as app
-from riskcli.errors import ExitStatus, InputError
-from riskcli.profile import Language as Lang
+from riskcli.cli.root import STATE, emit, get_assessor, parse_as_of
+from riskcli.cli.root import app as app
+from riskcli.core.errors import ExitStatus, InputError
+from riskcli.core.profile import Language as Lang
 
 
 class BatchFormat(StrEnum):
@@ -133,7 +133,7 @@ def batch(
     field and the reason). A bad row never stops the run. Exit 0 if every row
     was assessed, 1 if any row had an error, 2 if INPUT cannot be read.
     """
-    from riskcli.batch import output_format, run_batch
+    from riskcli.io.batch import output_format, run_batch
 
     day = parse_as_of(as_of)
     out_fmt = output_format(output, fmt.value if fmt else None)
@@ -149,7 +149,7 @@ def batch(
             except OSError as exc:
                 raise InputError(f"--output {output}: cannot write: {exc.strerror}") from None
         if ics is not None:
-            from riskcli.ics import IcsWriter
+            from riskcli.io.ics import IcsWriter
 
             ics_writer = IcsWriter(ics, lang.value)
         on_result = None
@@ -204,7 +204,7 @@ def template(
     ] = None,
 ) -> None:
     """Write an empty intake sheet: every column and one made-up example row to overwrite."""
-    from riskcli.batch import template_text
+    from riskcli.io.batch import template_text
 
     emit(template_text(fmt.value), output)
 
@@ -248,9 +248,9 @@ def compare(
 
     Countries the rule pack knows nothing about are named as such, never ranked as safe.
     """
-    from riskcli.compare import compare as run_compare
-    from riskcli.compare import parse_destinations, render_json, render_text
-    from riskcli.loaders import load_data
+    from riskcli.core.compare import compare as run_compare
+    from riskcli.core.compare import parse_destinations, render_json, render_text
+    from riskcli.io.loaders import load_data
 
     day = parse_as_of(as_of)
     codes = parse_destinations(destinations) if destinations is not None else None

@@ -23,15 +23,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 import yaml
 
-from riskcli.errors import ExitStatus, InputError
-from riskcli.profile import Language as Lang
-from riskcli.render import Format, TableFormat, days_phrase, render
-from riskcli.store import WEAK_KDF_ENV, CaseStore, StoredCase, StoreError, default_store_path
+from riskcli.core.errors import ExitStatus, InputError
+from riskcli.core.profile import Language as Lang
+from riskcli.io.store import WEAK_KDF_ENV, CaseStore, StoredCase, StoreError, default_store_path
+from riskcli.render.report import Format, TableFormat, days_phrase, render
 
 if TYPE_CHECKING:
-    from riskcli.assess import Assessor
-    from riskcli.profile import Profile
-    from riskcli.report import Report
+    from riskcli.core.assess import Assessor
+    from riskcli.core.profile import Profile
+    from riskcli.core.report import Report
 
 cases_app = typer.Typer(
     help=(
@@ -246,14 +246,14 @@ def save_case(
 
 
 def _assessor() -> Assessor:
-    from riskcli import cli
+    from riskcli.cli import root as cli
 
     assessor: Assessor = cli.get_assessor()
     return assessor
 
 
 def _as_of(value: str | None) -> dt.date | None:
-    from riskcli import cli
+    from riskcli.cli import root as cli
 
     return cli.parse_as_of(value)
 
@@ -261,7 +261,7 @@ def _as_of(value: str | None) -> dt.date | None:
 def assess_case(
     assessor: Assessor, case: StoredCase, as_of: dt.date | None, lang: str | None = None
 ) -> Report:
-    from riskcli.profile import make_profile
+    from riskcli.core.profile import make_profile
 
     profile = make_profile(case.answers, source=f"case {case.key}", as_of=as_of)
     return assessor.assess(profile, lang)
@@ -284,7 +284,7 @@ class Overview:
 
 
 def _rank(severity: str | None) -> int:
-    from riskcli.rules import SEVERITY_ORDER, Severity
+    from riskcli.core.rules import SEVERITY_ORDER, Severity
 
     return -1 if severity is None else SEVERITY_ORDER.index(Severity(severity))
 
@@ -361,7 +361,7 @@ def cases_add(
     lang: LangOpt = Lang.en,
 ) -> None:
     """Add a case from an answers file: assess it and keep answers and report encrypted."""
-    from riskcli import cli
+    from riskcli.cli import root as cli
 
     day = _as_of(as_of)
     profile = cli.load_profile_file(answers, day)
@@ -470,8 +470,8 @@ def cases_show(
     ] = None,
 ) -> None:
     """Show a case's report, assessed afresh with the current rules for today (or --as-of)."""
-    from riskcli import cli
-    from riskcli.report import Report, redact_report
+    from riskcli.cli import root as cli
+    from riskcli.core.report import Report, redact_report
 
     day = _as_of(as_of)
     with open_store(store) as cases:
@@ -489,7 +489,7 @@ def cases_show(
 
 
 def _parse_sets(sets: list[str], unsets: list[str]) -> dict[str, Any]:
-    from riskcli.profile import FIELDS
+    from riskcli.core.profile import FIELDS
 
     allowed = [f for f in FIELDS if f != "as_of"]
     changes: dict[str, Any] = {}
@@ -539,9 +539,9 @@ def cases_edit(
     With no --set, --unset or --answers, on a terminal, the interview runs again with the
     stored answers filled in: change any of them on the review screen.
     """
-    from riskcli import cli
-    from riskcli.loaders import load_data
-    from riskcli.profile import make_profile
+    from riskcli.cli import root as cli
+    from riskcli.core.profile import make_profile
+    from riskcli.io.loaders import load_data
 
     changes = _parse_sets(sets or [], unsets or [])
     if not changes and answers is None:
@@ -577,9 +577,9 @@ def cases_edit(
 def _edit_in_interview(case_ref: str, store: Path | None, day: Any, lang: Lang) -> None:
     from prompt_toolkit.output import create_output
 
-    from riskcli import cli
-    from riskcli.interview import Interview
-    from riskcli.profile import parse_date
+    from riskcli.cli import root as cli
+    from riskcli.core.profile import parse_date
+    from riskcli.interview.interview import Interview
 
     assessor = _assessor()
     with open_store(store) as cases:
@@ -727,7 +727,7 @@ def cases_deadlines(
             rows.append((risk.deadline, risk.days_left, case.key, case, risk))
     rows.sort(key=lambda r: (r[0], r[2], r[4].id))
     if ics is not None:
-        from riskcli.ics import IcsWriter, report_deadlines
+        from riskcli.io.ics import IcsWriter, report_deadlines
 
         writer = IcsWriter(ics, lang.value)
         try:
@@ -781,7 +781,7 @@ def cases_wipe(
     lang: LangOpt = Lang.en,
 ) -> None:
     """Delete the whole case store for good, after you type WIPE (no passphrase needed)."""
-    from riskcli.store import store_info, wipe_store
+    from riskcli.io.store import store_info, wipe_store
 
     path = (store or default_store_path()).expanduser()
     count = store_info(path)

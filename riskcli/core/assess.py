@@ -6,11 +6,16 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from riskcli.conditions import FIELD_SPECS, to_fact
-from riskcli.engine import EngineName, Matcher, compile_pack, make_matcher, possible_name
-from riskcli.i18n import country_name
-from riskcli.profile import Profile
-from riskcli.report import (
+from riskcli.core.conditions import FIELD_SPECS, to_fact
+from riskcli.core.engine.durable import (
+    EngineName,
+    Matcher,
+    compile_pack,
+    make_matcher,
+    possible_name,
+)
+from riskcli.core.profile import Profile
+from riskcli.core.report import (
     Coverage,
     FactsAge,
     Report,
@@ -19,7 +24,8 @@ from riskcli.report import (
     Summary,
     Support,
 )
-from riskcli.rules import SEVERITY_ORDER, Rule, RulePack, Severity, load_rule_pack
+from riskcli.core.rules import SEVERITY_ORDER, Rule, RulePack, Severity, load_rule_pack
+from riskcli.i18n import country_name
 
 
 @dataclass(frozen=True)

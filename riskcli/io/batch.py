@@ -40,13 +40,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
-from riskcli.errors import InputError
-from riskcli.profile import FIELDS, make_profile
-from riskcli.rules import SEVERITY_ORDER, Severity
+from riskcli.core.errors import InputError
+from riskcli.core.profile import FIELDS, make_profile
+from riskcli.core.rules import SEVERITY_ORDER, Severity
 
 if TYPE_CHECKING:
-    from riskcli.assess import Assessor
-    from riskcli.engine import EngineName
+    from riskcli.core.assess import Assessor
+    from riskcli.core.engine.durable import EngineName
 
 INPUT_SUFFIXES = (".csv", ".jsonl", ".json")
 OUTPUT_COLUMNS = (
@@ -291,7 +291,7 @@ def _check_columns(path: Path, columns: list[str]) -> None:
 
 
 def _read_jsonl(source: _Source) -> Iterator[InputRow]:
-    from riskcli.loaders import _no_duplicates
+    from riskcli.io.loaders import _no_duplicates
 
     for number, text, problem in _texts(source.lines()):
         if text is None:
@@ -327,7 +327,7 @@ def _kind(value: Any) -> str:
 
 def _read_json(source: _Source) -> Iterator[InputRow]:
     """Elements of a top-level JSON list, decoded one at a time (the file is never whole)."""
-    from riskcli.loaders import _no_duplicates
+    from riskcli.io.loaders import _no_duplicates
 
     decoder = json.JSONDecoder(object_pairs_hook=_no_duplicates)
     utf8 = codecs.getincrementaldecoder("utf-8-sig")()
@@ -519,7 +519,7 @@ def _init_worker(rules_dir: Path | None, engine: EngineName, as_of: dt.date | No
     """Runs once in each worker process: one Assessor, one durable-rules Host."""
     global _WORKER, _WORKER_AS_OF
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
-    from riskcli.assess import Assessor
+    from riskcli.core.assess import Assessor
 
     _WORKER = Assessor(rules_dir=rules_dir, engine=engine)
     _WORKER_AS_OF = as_of
@@ -556,7 +556,7 @@ def assess_rows(
         jobs = cores if len(head) >= PARALLEL_MIN_ROWS else 1
     if jobs <= 1:
         if assessor is None:
-            from riskcli.assess import Assessor
+            from riskcli.core.assess import Assessor
 
             assessor = Assessor(rules_dir=rules_dir, engine=engine)
         for row in rows:
@@ -584,8 +584,8 @@ def _parallel(
     from concurrent.futures import Future, ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    from riskcli.errors import EngineError
-    from riskcli.rules import load_rule_pack
+    from riskcli.core.errors import EngineError
+    from riskcli.core.rules import load_rule_pack
 
     load_rule_pack(rules_dir)  # a bad rule pack fails here, clearly, not in the workers
     window = jobs * 4

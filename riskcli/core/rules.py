@@ -18,10 +18,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from riskcli.conditions import ConditionError, Node, fields_of, parse_condition
-from riskcli.errors import InputError, RulePackError
-from riskcli.loaders import load_data
-from riskcli.profile import parse_country
+from riskcli.core.conditions import ConditionError, Node, fields_of, parse_condition
+from riskcli.core.errors import InputError, RulePackError
+from riskcli.core.profile import parse_country
+from riskcli.io.loaders import load_data
 
 RULE_ID = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
@@ -234,7 +234,7 @@ def default_rules_dir() -> Path:
     env = os.environ.get("RISKCLI_RULES")
     if env:
         return Path(env)
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # riskcli/
     packaged = here / "_rules"
     return packaged if packaged.is_dir() else here.parent / "rules"
 
@@ -243,7 +243,7 @@ def default_sources_dir() -> Path | None:
     env = os.environ.get("RISKCLI_SOURCES")
     if env:
         return Path(env)
-    here = Path(__file__).resolve().parent.parent
+    here = Path(__file__).resolve().parent.parent.parent  # the project
     candidate = here.parent / "shared" / "seeds"
     return candidate if candidate.is_dir() else None
 

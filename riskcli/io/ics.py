@@ -15,12 +15,12 @@ import hashlib
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from riskcli.errors import InputError
+from riskcli.core.errors import InputError
 
 if TYPE_CHECKING:
-    from riskcli.batch import DeadlineItem
-    from riskcli.report import Report
-    from riskcli.rules import RulePack
+    from riskcli.core.report import Report
+    from riskcli.core.rules import RulePack
+    from riskcli.io.batch import DeadlineItem
 
 REMINDER_DAYS = (14, 3)
 PRODID = "-//riskcli//deadlines//EN"
@@ -163,7 +163,7 @@ class IcsWriter:
 
 def report_deadlines(report: Report, pack: RulePack) -> list[DeadlineItem]:
     """The deadlines of one report, with the kind of each (from its rule)."""
-    from riskcli.batch import DeadlineItem
+    from riskcli.io.batch import DeadlineItem
 
     out = []
     for risk in report.risks:

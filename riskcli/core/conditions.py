@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from riskcli.profile import (
+from riskcli.core.profile import (
     Citizenship,
     CriminalCase,
     Document,
