@@ -9,8 +9,9 @@ import pytest
 
 from riskcli.cli.root import STATE, main
 from riskcli.core.assess import Assessor
-from riskcli.core.engine.durable import DURABLE_AVAILABLE, ORACLE_NOTICE
-from riskcli.core.rules import default_sources_dir
+from riskcli.core.engine import ORACLE_NOTICE
+from riskcli.core.engine.durable import DURABLE_AVAILABLE
+from riskcli.io.rulepack import default_sources_dir, load_rule_pack
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"
@@ -43,12 +44,12 @@ def sources_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def assessor() -> Assessor:
-    return Assessor(rules_dir=RULES)
+    return Assessor(load_rule_pack(RULES))
 
 
 @pytest.fixture(scope="session")
 def oracle() -> Assessor:
-    return Assessor(rules_dir=RULES, engine="oracle")
+    return Assessor(load_rule_pack(RULES), engine="oracle")
 
 
 @pytest.fixture(autouse=True)

@@ -39,7 +39,8 @@ from riskcli.core.profile import (
     StayBasis,
     Wanted,
 )
-from riskcli.core.rules import RulePack, Severity, load_rule_pack
+from riskcli.core.rules import RulePack, Severity
+from riskcli.io.rulepack import load_rule_pack
 
 ROOT = Path(__file__).resolve().parent.parent
 # The pack the properties run over: the project's, or any other (RISKCLI_FUZZ_RULES=DIR).
@@ -73,7 +74,7 @@ def budget(name: str, ci_examples: int) -> settings:
 @functools.cache
 def assessor_for(engine: Literal["auto", "durable", "oracle"]) -> Assessor:
     """One Assessor per engine over the pack under test (RULES), for the whole session."""
-    return Assessor(rules_dir=RULES, engine=engine)
+    return Assessor(load_rule_pack(RULES), engine=engine)
 
 
 # --- what the rule pack tests ----------------------------------------------------------

@@ -11,7 +11,8 @@ import pytest
 
 from riskcli.core.assess import Assessor
 from riskcli.core.conditions import to_fact
-from riskcli.core.engine.durable import DURABLE_AVAILABLE, DurableMatcher, compile_pack
+from riskcli.core.engine.compiled import compile_pack
+from riskcli.core.engine.durable import DURABLE_AVAILABLE, DurableMatcher
 from riskcli.core.profile import (
     Citizenship,
     CriminalCase,
@@ -23,6 +24,7 @@ from riskcli.core.profile import (
     Wanted,
     make_profile,
 )
+from riskcli.io.rulepack import load_rule_pack
 
 needs_durable = pytest.mark.skipif(not DURABLE_AVAILABLE, reason="durable-rules not installed")
 
@@ -106,7 +108,7 @@ def test_durable_and_oracle_agree_on_generated_profiles(
 def test_background_dispatcher_is_off(assessor: Assessor) -> None:
     """The private Host._run override must keep durable-rules from starting timer threads."""
     before = {t.name for t in threading.enumerate()}
-    Assessor(rules_dir=assessor.pack.directory)
+    Assessor(load_rule_pack(assessor.pack.directory))
     assessor.findings(make_profile({"destination": "KG", "wanted": "federal"}))
     timers = [t for t in threading.enumerate() if isinstance(t, threading.Timer)]
     assert timers == []

@@ -29,6 +29,7 @@ from riskcli.io.batch import (
     read_rows,
     results_text,
 )
+from riskcli.io.rulepack import load_rule_pack
 
 PACK = Path(__file__).parent / "fixtures" / "pack"
 
@@ -77,7 +78,7 @@ international, unknown
 
 @pytest.fixture(scope="module")
 def assessor() -> Assessor:
-    return Assessor(rules_dir=PACK)
+    return Assessor(load_rule_pack(PACK))
 
 
 @pytest.fixture

@@ -104,8 +104,9 @@ def root(
 
 def get_assessor() -> Any:
     from riskcli.core.assess import Assessor
+    from riskcli.io.rulepack import load_rule_pack
 
-    return Assessor(rules_dir=STATE.rules_dir, engine=STATE.engine)  # type: ignore[arg-type]
+    return Assessor(load_rule_pack(STATE.rules_dir), engine=STATE.engine)  # type: ignore[arg-type]
 
 
 def parse_as_of(value: str | None) -> dt.date | None:
@@ -389,7 +390,7 @@ def rules_list(
     ),
 ) -> None:
     """List every rule: id, category, severity, countries and title."""
-    from riskcli.core.rules import load_rule_pack
+    from riskcli.io.rulepack import load_rule_pack
 
     pack = load_rule_pack(STATE.rules_dir)
     rows = []
@@ -422,7 +423,7 @@ def rules_show(
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the texts.")] = Lang.en,
 ) -> None:
     """Show one rule: its words, condition, sources with quotes, and its test cases."""
-    from riskcli.core.rules import load_rule_pack
+    from riskcli.io.rulepack import load_rule_pack
 
     pack = load_rule_pack(STATE.rules_dir)
     rule = pack.by_id.get(rule_id)
@@ -472,7 +473,7 @@ def rules_check(
 ) -> None:
     """Validate every rule, run every rule's test cases, and find every quote in its source."""
     from riskcli.core.check import check_pack
-    from riskcli.core.rules import default_sources_dir
+    from riskcli.io.rulepack import default_sources_dir
 
     sources_dir = sources or default_sources_dir()
     assessor = get_assessor()

@@ -4,16 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 
 from riskcli.core.conditions import FIELD_SPECS, to_fact
-from riskcli.core.engine.durable import (
-    EngineName,
-    Matcher,
-    compile_pack,
-    make_matcher,
-    possible_name,
-)
+from riskcli.core.engine import make_matcher
+from riskcli.core.engine.compiled import EngineName, Matcher, compile_pack, possible_name
 from riskcli.core.profile import Profile
 from riskcli.core.report import (
     Coverage,
@@ -24,7 +18,7 @@ from riskcli.core.report import (
     Summary,
     Support,
 )
-from riskcli.core.rules import SEVERITY_ORDER, Rule, RulePack, Severity, load_rule_pack
+from riskcli.core.rules import SEVERITY_ORDER, Rule, RulePack, Severity
 from riskcli.i18n import country_name
 
 
@@ -58,12 +52,11 @@ class Assessor:
 
     def __init__(
         self,
-        pack: RulePack | None = None,
+        pack: RulePack,
         *,
-        rules_dir: Path | None = None,
         engine: EngineName = "auto",
     ):
-        self.pack = pack or load_rule_pack(rules_dir)
+        self.pack = pack
         self.compiled = compile_pack(self.pack)
         self.matcher: Matcher = make_matcher(self.compiled, engine)
 

@@ -46,7 +46,7 @@ from riskcli.core.rules import SEVERITY_ORDER, Severity
 
 if TYPE_CHECKING:
     from riskcli.core.assess import Assessor
-    from riskcli.core.engine.durable import EngineName
+    from riskcli.core.engine.compiled import EngineName
 
 INPUT_SUFFIXES = (".csv", ".jsonl", ".json")
 OUTPUT_COLUMNS = (
@@ -520,8 +520,9 @@ def _init_worker(rules_dir: Path | None, engine: EngineName, as_of: dt.date | No
     global _WORKER, _WORKER_AS_OF
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     from riskcli.core.assess import Assessor
+    from riskcli.io.rulepack import load_rule_pack
 
-    _WORKER = Assessor(rules_dir=rules_dir, engine=engine)
+    _WORKER = Assessor(load_rule_pack(rules_dir), engine=engine)
     _WORKER_AS_OF = as_of
 
 
@@ -557,8 +558,9 @@ def assess_rows(
     if jobs <= 1:
         if assessor is None:
             from riskcli.core.assess import Assessor
+            from riskcli.io.rulepack import load_rule_pack
 
-            assessor = Assessor(rules_dir=rules_dir, engine=engine)
+            assessor = Assessor(load_rule_pack(rules_dir), engine=engine)
         for row in rows:
             yield assess_row(assessor, row, as_of)
         return
@@ -585,7 +587,7 @@ def _parallel(
     from concurrent.futures.process import BrokenProcessPool
 
     from riskcli.core.errors import EngineError
-    from riskcli.core.rules import load_rule_pack
+    from riskcli.io.rulepack import load_rule_pack
 
     load_rule_pack(rules_dir)  # a bad rule pack fails here, clearly, not in the workers
     window = jobs * 4
