@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from riskcli.cli.root import STATE, main
+from riskcli.cli.root import main
 from riskcli.core.assess import Assessor
 from riskcli.core.engine import ORACLE_NOTICE
 from riskcli.core.engine.durable import DURABLE_AVAILABLE
@@ -54,11 +54,6 @@ def oracle() -> Assessor:
 
 @pytest.fixture(autouse=True)
 def _reset_cli_state(monkeypatch: pytest.MonkeyPatch) -> None:
-    STATE.traceback = False
-    STATE.rules_dir = None
-    STATE.engine = "auto"
-    STATE.lang = "en"
-    STATE.draft_kept = False
     monkeypatch.delenv("RISKCLI_RULES", raising=False)
 
 

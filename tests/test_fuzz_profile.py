@@ -81,7 +81,9 @@ def test_any_answer_is_assessed_or_refused_naming_its_field(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("riskcli.cli.root.get_assessor", lambda: assessor)  # the pack, loaded once
+    monkeypatch.setattr(
+        "riskcli.cli.common.get_assessor", lambda env: assessor
+    )  # the pack, loaded once
     outcomes: Counter[str] = Counter()
     field_names = st.one_of(st.sampled_from(FIELDS), st.text(min_size=1, max_size=12))
 
@@ -125,7 +127,9 @@ def test_the_cli_prints_the_oracle_report_for_any_accepted_file(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("riskcli.cli.root.get_assessor", lambda: assessor)  # the pack, loaded once
+    monkeypatch.setattr(
+        "riskcli.cli.common.get_assessor", lambda env: assessor
+    )  # the pack, loaded once
 
     @budget(budget_name, 100)
     @given(

@@ -156,6 +156,9 @@ class Assessor:
                     sources=citations,
                     deadline=found.deadline,
                     deadline_label=label if found.deadline else None,
+                    deadline_kind=(
+                        rule.deadline.from_ if found.deadline and rule.deadline else None
+                    ),
                     days_left=found.days_left,
                 )
             )

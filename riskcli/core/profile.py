@@ -269,6 +269,12 @@ class Profile(BaseModel):
 
 
 FIELDS: tuple[str, ...] = tuple(Profile.model_fields)
+# The fields that hold a date, read from the model (as_of among them).
+DATE_FIELDS: tuple[str, ...] = tuple(
+    name
+    for name, info in Profile.model_fields.items()
+    if info.annotation in (dt.date, dt.date | None)
+)
 
 
 def allowed_values(field: str) -> str:
@@ -287,7 +293,7 @@ def allowed_values(field: str) -> str:
     if field in enums:
         values = ", ".join(e.value for e in enums[field])
         return f"one or more of: {values}" if field == "documents" else f"one of: {values}"
-    if field in {"as_of", "entry_date", "international_passport_expiry"}:
+    if field in DATE_FIELDS:
         return DATE_ALLOWED
     if field in {"destination", "onward_destinations"}:
         return COUNTRY_ALLOWED
