@@ -9,7 +9,6 @@ import pytest
 
 from riskcli.cli.root import main
 from riskcli.core.assess import Assessor
-from riskcli.core.engine import ORACLE_NOTICE
 from riskcli.core.engine.durable import DURABLE_AVAILABLE
 from riskcli.io.rulepack import default_sources_dir, load_rule_pack
 
@@ -67,8 +66,6 @@ def run(capsys: pytest.CaptureFixture[str]) -> Run:
     def _run(*args: str) -> tuple[int, str, str]:
         code = main(list(args))
         out, err = capsys.readouterr()
-        # Where durable-rules cannot be installed (3.13+) every run says so once: not an error.
-        err = err.replace(ORACLE_NOTICE + "\n", "")
         return code, out, err
 
     return _run

@@ -12,6 +12,7 @@ import pytest
 
 from riskcli.core.assess import Assessor
 from riskcli.core.check import check_pack, normalise
+from riskcli.core.engine.durable import DURABLE_AVAILABLE
 from riskcli.core.profile import make_profile
 from riskcli.core.report import Report
 from riskcli.core.rules import Category, Severity
@@ -32,7 +33,9 @@ CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 
 @pytest.fixture(scope="module")
 def durable() -> Assessor:
-    return Assessor(load_rule_pack(RULES_DIR), engine="durable")
+    """durable-rules where it runs (3.11, 3.12); on 3.13 the oracle, which runs there instead."""
+    engine = "durable" if DURABLE_AVAILABLE else "oracle"
+    return Assessor(load_rule_pack(RULES_DIR), engine=engine)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +63,7 @@ def test_rules_check_passes_on_durable_rules(durable: Assessor) -> None:
     assert result.quotes == sum(len(rule.sources) for rule in durable.pack.rules)
 
 
+@pytest.mark.skipif(not DURABLE_AVAILABLE, reason="durable-rules does not run on this Python")
 def test_oracle_agrees_with_durable_on_every_test_case(durable: Assessor, oracle: Assessor) -> None:
     for rule in durable.pack.rules:
         for case in rule.tests.fires + rule.tests.does_not_fire:

@@ -46,21 +46,11 @@ def env_of(ctx: typer.Context) -> Environment:
 
 
 def get_assessor(env: Environment) -> Assessor:
-    """The rule pack, loaded and compiled; says once if the plain-Python engine stands in."""
+    """The rule pack, loaded and compiled, with the engine the run asked for."""
     from riskcli.core.assess import Assessor
     from riskcli.io.rulepack import load_rule_pack
 
-    assessor = Assessor(load_rule_pack(env.rules_dir), engine=env.engine)
-    say_engine_notice(env)
-    return assessor
-
-
-def say_engine_notice(env: Environment) -> None:
-    from riskcli.core.engine import fallback_notice
-
-    notice = fallback_notice(env.engine)
-    if notice is not None:
-        typer.echo(notice, err=True)
+    return Assessor(load_rule_pack(env.rules_dir), engine=env.engine)
 
 
 def stdout_is_terminal() -> bool:

@@ -28,7 +28,7 @@ app = typer.Typer(
         "how soon, why, and what to do, citing the source of every rule."
     ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -47,9 +47,38 @@ class EngineChoice(StrEnum):
     oracle = "oracle"
 
 
-def _version(value: bool) -> None:
+def version_lines(env: common.Environment) -> list[str]:
+    """riskcli's version, the rule pack's and the engine that runs (no engine is imported)."""
+    import importlib.metadata
+    import importlib.util
+
+    from riskcli.io.rulepack import default_rules_dir, pack_version
+
+    directory = env.rules_dir or default_rules_dir()
+    pack = pack_version(directory) if directory.is_dir() else "none found"
+    if env.engine != "oracle" and importlib.util.find_spec("durable") is not None:
+        engine = f"durable-rules {importlib.metadata.version('durable-rules')}"
+    else:
+        why = "" if env.engine == "oracle" else " (durable-rules does not run on this Python)"
+        engine = f"the plain-Python evaluator of the same rules{why}"
+    python = ".".join(map(str, sys.version_info[:3]))
+    return [
+        f"riskcli {__version__}",
+        f"rule pack: {pack} ({directory})",
+        f"engine: {engine}",
+        f"Python: {python}",
+    ]
+
+
+def _version(ctx: typer.Context, value: bool) -> None:
     if value:
-        typer.echo(f"riskcli {__version__}")
+        env = common.env_of(ctx)
+        params = ctx.params
+        if params.get("rules") is not None:
+            env.rules_dir = params["rules"]
+        if params.get("engine") is not None:
+            env.engine = params["engine"].value
+        typer.echo("\n".join(version_lines(env)))
         raise typer.Exit()
 
 
@@ -64,6 +93,7 @@ def root(
         typer.Option(
             "--rules",
             envvar="RISKCLI_RULES",
+            is_eager=True,
             help="Folder of rule files to use instead of the bundled rule pack.",
         ),
     ] = None,
@@ -73,6 +103,7 @@ def root(
             "--engine",
             help="Rules engine: durable-rules, or the plain-Python evaluator of the same rules.",
             hidden=True,
+            is_eager=True,
         ),
     ] = EngineChoice.auto,
     version: Annotated[

@@ -154,7 +154,6 @@ def batch(
             def on_result(result: Any) -> None:
                 writer.add(result.case_id, result.deadlines)
 
-        common.say_engine_notice(env)
         update, stop = _progress_bar()
         stream: IO[str] = sys.stdout if sink is None else sink.fh  # type: ignore[assignment]
         triage = run_batch(
