@@ -24,6 +24,7 @@ from prompt_toolkit.output import DummyOutput
 from riskcli.cli import common as cli_common
 from riskcli.cli import root as cli
 from riskcli.core.profile import FIELDS, make_profile
+from riskcli.core.questions import BY_KEY, DONT_KNOW, LANGUAGE, QUESTIONS, to_profile_data
 from riskcli.interview import interview as interview_module
 from riskcli.interview.interview import (
     CountryCompleter,
@@ -32,7 +33,6 @@ from riskcli.interview.interview import (
     locale_language,
     write_private,
 )
-from riskcli.interview.questions import BY_KEY, DONT_KNOW, LANGUAGE, QUESTIONS, to_profile_data
 from riskcli.io.loaders import load_data
 
 AS_OF = dt.date(2022, 11, 7)

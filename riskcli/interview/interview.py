@@ -1,7 +1,7 @@
 """The interview: asks a person about their situation in the terminal, in English or Russian.
 
 The only module that imports questionary. The questions themselves are data in
-``riskcli.interview.questions``; this module asks them in order, asks follow-ups only when
+``riskcli.core.questions``; this module asks them in order, asks follow-ups only when
 they apply, shows a review screen where any answer can be changed, and, if the
 person wants it, saves the answers to a file only they can read.
 
@@ -32,8 +32,7 @@ from prompt_toolkit.output import Output
 
 from riskcli.core.errors import Interrupted
 from riskcli.core.profile import Profile, make_profile, parse_charge, parse_country, parse_date
-from riskcli.i18n import country_name
-from riskcli.interview.questions import (
+from riskcli.core.questions import (
     BY_KEY,
     DONT_KNOW,
     DONT_KNOW_WORDS,
@@ -47,6 +46,7 @@ from riskcli.interview.questions import (
     to_profile_data,
     ui,
 )
+from riskcli.i18n import country_name
 
 DONE = "__done__"
 REVIEW_WIDTH = 72  # a review line must fit 80 columns with the pointer and margins
