@@ -238,7 +238,7 @@ def test_foreign_and_damaged_files(tmp_path: Path) -> None:
     assert sha(foreign) == before
 
     empty = tmp_path / "empty.db"
-    empty.touch()
+    empty.touch(mode=0o600)
     with pytest.raises(StoreError, match="no case store yet"):
         CaseStore.open(empty, PASS)
     assert empty.stat().st_size == 0

@@ -28,7 +28,7 @@ from riskcli.cli.common import ask, open_store
 from riskcli.core.errors import ExitStatus, InputError
 from riskcli.core.profile import Language
 from riskcli.io.files import write_private
-from riskcli.io.store import StoredCase, StoreError
+from riskcli.io.store import StoredCase, StoreError, printable
 from riskcli.render.report import Format, TableFormat, days_phrase, render
 
 if TYPE_CHECKING:
@@ -230,7 +230,10 @@ def assess_case(
 ) -> Report:
     from riskcli.core.profile import make_profile
 
-    profile = make_profile(case.answers, source=f"case {case.key}", as_of=as_of)
+    answers = case.answers
+    if isinstance(answers.get("case_id"), str):  # escape codes kept by an older riskcli
+        answers = {**answers, "case_id": printable(answers["case_id"])}
+    profile = make_profile(answers, source=f"case {case.key}", as_of=as_of)
     return assessor.assess(profile, lang)
 
 

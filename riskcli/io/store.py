@@ -1118,8 +1118,8 @@ def store_info(path: Path) -> int:
 
 def _key_parameters_damaged(path: Path) -> StoreError:
     return StoreError(
-        f"{path}: the store's key parameters are damaged (not a wrong passphrase); nothing "
-        "was changed. Restore the file from a backup"
+        f"{path}: the store's key parameters are damaged, so the passphrase cannot be "
+        "checked; nothing was changed. Restore the file from a backup"
     )
 
 
