@@ -568,19 +568,30 @@ def test_wipe_still_refuses_a_file_that_never_was_a_store(
     assert notes.read_text() == "my notes\n" * 500
 
 
-def test_flipped_header_bytes_give_one_clear_line(run: Any, tmp_path: Path, store: Path) -> None:
+def test_flipped_header_bytes_give_one_clear_line_never_wrong_passphrase(
+    run: Any, tmp_path: Path, store: Path
+) -> None:
     add(run, tmp_path, KZ)
     good = store.read_bytes()
     rng = random.Random(1500)
     failures = 0
-    for _ in range(100):
+    # every header byte once with a small flip (byte 59: the text encoding, UTF-8 -> UTF-16),
+    # then 20 random flips
+    flips = [(i, 3) for i in range(100)]
+    flips += [(rng.randrange(100), rng.randrange(1, 256)) for _ in range(20)]
+    # and the store's own header: the key parameters, around the format marker
+    marker = good.find(b"riskcli-case-store")
+    assert marker > 0
+    start = max(100, marker - 400)
+    flips += [(rng.randrange(start, marker + 200), rng.randrange(1, 256)) for _ in range(60)]
+    for offset, bits in flips:
         raw = bytearray(good)
-        raw[rng.randrange(100)] ^= rng.randrange(1, 256)
+        raw[offset] ^= bits
         store.write_bytes(bytes(raw))
         code, out, err = run("cases", "list", "-f", "json")
         if code != 0:
             failures += 1
-            assert code == 2 and out == "", err
+            assert code == 2 and out == "", (offset, bits, err)
             one_clear_line(err)
             assert "wrong passphrase" not in err
     assert failures >= 20  # most of the header matters
