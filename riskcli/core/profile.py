@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from enum import StrEnum
 from typing import Annotated, Any, Literal, get_args, get_origin
 
@@ -230,10 +231,15 @@ OrgStatusField = Annotated[
 ]
 
 
+# Unicode categories a terminal acts on or cannot show: controls (ESC, BEL, CR...), format
+# characters (bidi overrides, zero-width), surrogates, line and paragraph separators.
+UNSHOWABLE = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
 def _printable_id(value: str | None) -> str | None:
     """A case_id is shown on terminals: printable characters only (no control or escape
     codes, no bidi overrides), on one line."""
-    if value is not None and not value.isprintable():
+    if value is not None and any(unicodedata.category(c) in UNSHOWABLE for c in value):
         raise ValueError(
             "holds characters that cannot be shown (control or escape codes, or line "
             "breaks); allowed: printable characters only"

@@ -71,6 +71,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from riskcli.core.errors import InputError
+from riskcli.core.profile import UNSHOWABLE
 
 FORMAT = "riskcli-case-store"
 SCHEMA = 2
@@ -182,7 +183,8 @@ def printable(text: str) -> str:
     """``text`` with anything unprintable (control and escape codes, bidi overrides) escaped,
     so a value from an older or altered store cannot drive the terminal."""
     return "".join(
-        c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text
+        c.encode("unicode_escape").decode("ascii") if unicodedata.category(c) in UNSHOWABLE else c
+        for c in text
     )
 
 
