@@ -142,13 +142,16 @@ class Assessor:
             label = None
             if rule.deadline is not None:
                 label = rule.deadline.label.ru if language == "ru" else rule.deadline.label.en
+            title = text.title
+            if text.title_passed and found.days_left is not None and found.days_left < 0:
+                title = text.title_passed
             risks.append(
                 Risk(
                     id=rule.id,
                     category=rule.category.value,
                     severity=found.severity.value,
                     certainty=found.certainty,
-                    title=text.title,
+                    title=title,
                     explanation=text.explanation,
                     advice=advice,
                     triggered_by=triggered,

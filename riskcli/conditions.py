@@ -87,6 +87,14 @@ FIELD_SPECS: dict[str, FieldSpec] = {
         derived_from=("international_passport_expiry",),
         doc="days from as_of to international_passport_expiry (negative once expired)",
     ),
+    "days_from_entry_to_passport_expiry": FieldSpec(
+        "number",
+        derived_from=("entry_date", "international_passport_expiry"),
+        doc=(
+            "days from entry_date to international_passport_expiry (compare with the length "
+            "of a stay counted from entry: 89 means it expires on day 90)"
+        ),
+    ),
 }
 
 ENUM_UNKNOWN = "unknown"
@@ -137,6 +145,10 @@ def to_fact(profile: Profile) -> dict[str, Any]:
         fact["days_in_country"] = (as_of - profile.entry_date).days
     if profile.international_passport_expiry is not None:
         fact["days_until_passport_expiry"] = (profile.international_passport_expiry - as_of).days
+        if profile.entry_date is not None:
+            fact["days_from_entry_to_passport_expiry"] = (
+                profile.international_passport_expiry - profile.entry_date
+            ).days
     return fact
 
 
