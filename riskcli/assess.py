@@ -121,6 +121,7 @@ class Assessor:
                     )
                 )
             advice = list(text.advice)
+            later = any(c.facts_as_of > profile.as_of for c in citations)
             if rule.kind == "support":
                 support.append(
                     Support(
@@ -132,6 +133,7 @@ class Assessor:
                         advice=advice,
                         unknown_fields=list(found.unknown_fields),
                         sources=citations,
+                        reported_after_as_of=later,
                     )
                 )
                 continue
@@ -161,6 +163,7 @@ class Assessor:
                     deadline=found.deadline,
                     deadline_label=label if found.deadline else None,
                     days_left=found.days_left,
+                    reported_after_as_of=later,
                 )
             )
         risks.sort(key=risk_sort_key)
