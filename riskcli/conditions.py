@@ -95,9 +95,37 @@ FIELD_SPECS: dict[str, FieldSpec] = {
             "of a stay counted from entry: 89 means it expires on day 90)"
         ),
     ),
+    "political_exposure": FieldSpec(
+        "bool",
+        derived_from=(
+            "protest_history",
+            "public_statements",
+            "organisation_status",
+            "foreign_agent",
+        ),
+        doc=(
+            "yes if the person protested, spoke out publicly, belongs to an organisation Russia "
+            "has designated, or is a foreign agent; no only if all four are answered and none "
+            "holds; unknown otherwise (Kleene's or, computed here to keep rules small)"
+        ),
+    ),
 }
 
 ENUM_UNKNOWN = "unknown"
+
+
+def _political_exposure(profile: Profile) -> bool | None:
+    protest = profile.protest_history
+    org = profile.organisation_status
+    answers = [
+        None if protest is None else protest is not ProtestHistory.none,
+        profile.public_statements,
+        None if org is None else org is not OrganisationStatus.none,
+        profile.foreign_agent,
+    ]
+    if any(answer is True for answer in answers):
+        return True
+    return None if any(answer is None for answer in answers) else False
 
 
 def _key(text: str) -> str:
@@ -140,6 +168,9 @@ def to_fact(profile: Profile) -> dict[str, Any]:
             text = str(value.value if hasattr(value, "value") else value)
             if text != ENUM_UNKNOWN:
                 fact[name] = text
+    exposure = _political_exposure(profile)
+    if exposure is not None:
+        fact["political_exposure"] = 1 if exposure else 0
     as_of: dt.date = profile.as_of
     if profile.entry_date is not None:
         fact["days_in_country"] = (as_of - profile.entry_date).days
