@@ -36,7 +36,10 @@ def test_kazakhstan_json_has_the_deadline_and_days_left_of_the_spec_example(run:
     report = json.loads(out)
     stay = next(r for r in report["risks"] if r["id"] == "kz-visa-free-90-days")
     assert stay["category"] == "expiring_stay"
-    assert (stay["deadline"], stay["days_left"]) == ("2022-12-24", 47)
+    # The spec's example shape; the day of entry counts as day 1 (issue 13), so the last
+    # day is a day earlier than the spec's illustrative 2022-12-24.
+    assert (stay["deadline"], stay["days_left"]) == ("2022-12-23", 46)
+    assert stay["deadline_label"] == "last day you may stay"
     assert stay["sources"][0]["document"] == "001_97a99247c5863a3b.txt"
     assert stay["sources"][0]["facts_as_of"] == "2022-11-07"
     assert set(report["summary"]["counts"]) == {"critical", "high", "medium", "low", "info"}
@@ -61,7 +64,7 @@ def test_risks_are_ordered_by_severity_then_days_left(run: Run) -> None:
 
 def test_as_of_option_overrides_and_the_days_count_from_it(run: Run) -> None:
     _, out, _ = run(
-        "assess", "-a", str(CASES / "kz-almaty.json"), "-f", "json", "--as-of", "2022-12-25"
+        "assess", "-a", str(CASES / "kz-almaty.json"), "-f", "json", "--as-of", "2022-12-24"
     )
     stay = next(r for r in json.loads(out)["risks"] if r["id"] == "kz-visa-free-90-days")
     assert (stay["days_left"], stay["severity"]) == (-1, "critical")
