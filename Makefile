@@ -1,28 +1,33 @@
 # Two commands on a fresh machine: `make run` and `make test`.
-# Python 3.11 or 3.12 and a C compiler are needed (durable-rules builds a C extension).
-# The first of these that runs and is 3.11 or 3.12 (pyenv shims may exist but not run).
-PYTHON ?= $(shell for p in python3.11 python3.12 python3; do \
-	$$p -c 'import sys; sys.exit(sys.version_info[:2] not in ((3, 11), (3, 12)))' >/dev/null 2>&1 \
-	&& { echo $$p; break; }; done)
+# Python 3.11 to 3.13 is needed, and on 3.11 and 3.12 a C compiler (durable-rules builds a
+# C extension; on 3.13 it does not build and the plain-Python evaluator of the same rules runs).
+# Everything is installed from the committed lock, requirements/dev.txt, with its hashes.
+# The first of these that runs and is 3.11, 3.12 or 3.13 (pyenv shims may exist but not run).
+PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
+	$$p -c 'import sys; sys.exit(sys.version_info[:2] not in ((3, 11), (3, 12), (3, 13)))' \
+	>/dev/null 2>&1 && { echo $$p; break; }; done)
 VENV := .venv
 BIN := $(VENV)/bin
+LOCK := requirements/dev.txt
 ARGS ?= assess
-# Lint the folders that exist (tests/ and bench/ arrive with later work).
-LINT_PATHS := riskcli $(wildcard tests bench)
+LINT_PATHS := riskcli tests bench
+PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: run test lint fuzz bench clean
+.PHONY: run test lint fuzz bench lock clean
 
 $(BIN)/python:
-	@test -n "$(PYTHON)" || { echo "riskcli needs Python 3.11 or 3.12 (set PYTHON=...)" >&2; exit 2; }
+	@test -n "$(PYTHON)" || { echo "riskcli needs Python 3.11, 3.12 or 3.13 (set PYTHON=...)" >&2; exit 2; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install -q -e '.[test]'
+# Every package from the lock, hashes checked; then riskcli itself with no dependencies and no
+# build isolation, so that its build back-end is the locked one too.
+$(VENV)/.installed: $(BIN)/python $(LOCK) pyproject.toml
+	$(PIP) install --require-hashes --no-deps --no-build-isolation -r $(LOCK)
+	$(PIP) install --no-deps --no-build-isolation -e .
 	@touch $@
 
 run: $(VENV)/.installed
-	$(BIN)/riskcli $(ARGS)
+	@$(BIN)/riskcli $(ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check $(LINT_PATHS)
@@ -38,6 +43,14 @@ fuzz: $(VENV)/.installed
 # Figures of bench/README.md (a few minutes; not part of `make test`).
 bench: $(VENV)/.installed
 	$(BIN)/python bench/run.py
+
+# Rewrite the lock after changing a dependency in pyproject.toml or requirements/tools.in:
+# newest releases allowed by the ranges, for Python 3.11 to 3.13 on every platform.
+lock: $(VENV)/.installed
+	$(BIN)/uv pip compile pyproject.toml requirements/tools.in --extra test --universal \
+		--python-version 3.11 --generate-hashes --quiet -o $(LOCK)
+	$(BIN)/uv pip compile requirements/pyyaml-oldest.in --universal --python-version 3.11 \
+		--generate-hashes --quiet -o requirements/pyyaml-oldest.txt
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -31,7 +31,7 @@ app = typer.Typer(
         "how soon, why, and what to do, citing the source of every rule."
     ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -62,9 +62,37 @@ class State:
 STATE = State()
 
 
-def _version(value: bool) -> None:
+def version_lines() -> list[str]:
+    """riskcli's version, the rule pack's and the engine that runs (no engine is imported)."""
+    import importlib.metadata
+    import importlib.util
+
+    from riskcli.rules import default_rules_dir, pack_version
+
+    directory = STATE.rules_dir or default_rules_dir()
+    pack = pack_version(directory) if directory.is_dir() else "none found"
+    if STATE.engine != "oracle" and importlib.util.find_spec("durable") is not None:
+        engine = f"durable-rules {importlib.metadata.version('durable-rules')}"
+    else:
+        why = "" if STATE.engine == "oracle" else " (durable-rules does not run on this Python)"
+        engine = f"the plain-Python evaluator of the same rules{why}"
+    python = ".".join(map(str, sys.version_info[:3]))
+    return [
+        f"riskcli {__version__}",
+        f"rule pack: {pack} ({directory})",
+        f"engine: {engine}",
+        f"Python: {python}",
+    ]
+
+
+def _version(ctx: typer.Context, value: bool) -> None:
     if value:
-        typer.echo(f"riskcli {__version__}")
+        params = ctx.params
+        if params.get("rules") is not None:
+            STATE.rules_dir = params["rules"]
+        if params.get("engine") is not None:
+            STATE.engine = params["engine"].value
+        typer.echo("\n".join(version_lines()))
         raise typer.Exit()
 
 
@@ -78,6 +106,7 @@ def root(
         typer.Option(
             "--rules",
             envvar="RISKCLI_RULES",
+            is_eager=True,
             help="Folder of rule files to use instead of the bundled rule pack.",
         ),
     ] = None,
@@ -87,6 +116,7 @@ def root(
             "--engine",
             help="Rules engine: durable-rules, or the plain-Python evaluator of the same rules.",
             hidden=True,
+            is_eager=True,
         ),
     ] = EngineChoice.auto,
     version: Annotated[

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import copy
 import itertools
-import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
@@ -56,12 +55,6 @@ except ImportError as _exc:  # pragma: no cover - depends on the Python version
     _durable = None
     DURABLE_AVAILABLE = False
     DURABLE_IMPORT_ERROR = str(_exc)
-
-
-ORACLE_NOTICE = (
-    "riskcli: durable-rules is not available on this Python; "
-    "using the plain-Python evaluator of the same rules"
-)
 
 
 def possible_name(rule_id: str) -> str:
@@ -294,8 +287,7 @@ def make_matcher(compiled: CompiledPack, engine: EngineName = "auto") -> Matcher
         return OracleMatcher(compiled)
     if engine == "durable" or DURABLE_AVAILABLE:
         return DurableMatcher(compiled)
-    print(ORACLE_NOTICE, file=sys.stderr)
-    return OracleMatcher(compiled)
+    return OracleMatcher(compiled)  # `riskcli --version` says which engine runs
 
 
 def engine_names() -> Iterable[str]:

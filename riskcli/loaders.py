@@ -9,6 +9,7 @@ to themselves, and impossible dates or numbers too long to read.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,23 @@ class _TooDeep(Exception):
     """Nesting beyond MAX_DEPTH (raised from inside the YAML scanner)."""
 
 
+class _Resolver(yaml.resolver.Resolver):
+    """YAML 1.2's booleans (true/false in any case) instead of YAML 1.1's: a bare ``NO``
+    (Norway), ``ON``, ``Y``, ``N``, ``yes`` or ``off`` stays a string. Where a field is a
+    boolean, the profile reads yes/no/да/нет itself; everywhere else they keep their meaning."""
+
+
+_Resolver.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
+}
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
+
 # libyaml's parser where PyYAML was built with it (much faster), the pure-Python one otherwise;
 # both with the safe constructor only: no tag can build a Python object.
 # libyaml's own composer recurses in C and crashes the process (stack overflow) on deep nesting
@@ -39,16 +57,55 @@ if _CParser is not None:
         yaml.composer.Composer,
         _CParser,  # type: ignore[misc]
         yaml.constructor.SafeConstructor,
-        yaml.resolver.Resolver,
+        _Resolver,
     ):
         def __init__(self, stream: str) -> None:
             _CParser.__init__(self, stream)
             yaml.composer.Composer.__init__(self)
             yaml.constructor.SafeConstructor.__init__(self)
-            yaml.resolver.Resolver.__init__(self)
+            _Resolver.__init__(self)
 
 else:  # pragma: no cover - PyYAML built without libyaml
-    _SafeBase = yaml.SafeLoader  # type: ignore[misc, assignment]
+
+    class _SafeBase(yaml.SafeLoader, _Resolver):  # type: ignore[no-redef]
+        pass
+
+
+def _one_line(text: str) -> str:
+    """A message of ours is one line, whatever a library put in it."""
+    return " ".join(str(text).split())
+
+
+def _too_deep_text(text: str) -> bool:
+    """Our own measure of nesting, for when a parser stops before our composer sees the depth:
+    open flow brackets, or block indentation levels, beyond MAX_DEPTH. It only decides which
+    message a file that failed to parse gets; it never decides whether a file is read."""
+    depth = 0
+    quote = ""
+    for ch in text:
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        elif ch in "]}":
+            depth -= 1
+    indents: list[int] = []
+    for line in text.splitlines():
+        body = line.lstrip(" ")
+        if not body or body.startswith("#"):
+            continue
+        indent = len(line) - len(body)
+        while indents and indents[-1] >= indent:
+            indents.pop()
+        indents.append(indent)
+        if len(indents) > MAX_DEPTH:
+            return True
+    return False
 
 
 class _UniqueKeySafeLoader(_SafeBase):
@@ -235,6 +292,8 @@ def parse_data(name: str, text: str) -> Any:
         except InputError as exc:
             raise InputError(f"{name}: {exc}") from None
         except json.JSONDecodeError as exc:
+            if _too_deep_text(text):
+                raise InputError(too_deep) from None
             raise InputError(
                 f"{name}: line {exc.lineno}, column {exc.colno}: broken JSON: {exc.msg}"
             ) from None
@@ -246,15 +305,19 @@ def parse_data(name: str, text: str) -> Any:
         return _load_yaml(text)
     except InputError as exc:
         raise InputError(f"{name}: {exc}") from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = exc.problem or exc.context or "invalid"
-        raise InputError(f"{name}: {where}broken YAML: {problem}") from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"{name}: broken YAML: {exc}") from None
     except (RecursionError, _TooDeep):
         raise InputError(too_deep) from None
+    except yaml.YAMLError as exc:
+        # libyaml (about 1,000 levels) or PyYAML may stop on deep nesting before our composer
+        # counts it, each in its own words: the message is ours whichever layer noticed.
+        if _too_deep_text(text):
+            raise InputError(too_deep) from None
+        if isinstance(exc, yaml.MarkedYAMLError):
+            mark = exc.problem_mark or exc.context_mark
+            where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+            problem = _one_line(exc.problem or exc.context or "invalid")
+            raise InputError(f"{name}: {where}broken YAML: {problem}") from None
+        raise InputError(f"{name}: broken YAML: {_one_line(str(exc))}") from None
 
 
 def load_data(path: str | Path, *, what: str = "file") -> Any:

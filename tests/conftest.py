@@ -9,7 +9,7 @@ import pytest
 
 from riskcli.assess import Assessor
 from riskcli.cli import STATE, main
-from riskcli.engine import DURABLE_AVAILABLE, ORACLE_NOTICE
+from riskcli.engine import DURABLE_AVAILABLE
 from riskcli.rules import default_sources_dir
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,8 +71,6 @@ def run(capsys: pytest.CaptureFixture[str]) -> Run:
     def _run(*args: str) -> tuple[int, str, str]:
         code = main(list(args))
         out, err = capsys.readouterr()
-        # Where durable-rules cannot be installed (3.13+) every run says so once: not an error.
-        err = err.replace(ORACLE_NOTICE + "\n", "")
         return code, out, err
 
     return _run

@@ -12,6 +12,7 @@ import pytest
 
 from riskcli.assess import Assessor
 from riskcli.check import check_pack, normalise
+from riskcli.engine import DURABLE_AVAILABLE
 from riskcli.profile import make_profile
 from riskcli.report import Report
 from riskcli.rules import Category, Severity, default_rules_dir, default_sources_dir, load_rule_pack
@@ -31,7 +32,8 @@ CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 
 @pytest.fixture(scope="module")
 def durable() -> Assessor:
-    return Assessor(rules_dir=RULES_DIR, engine="durable")
+    """durable-rules where it runs (3.11, 3.12); on 3.13 the oracle, which runs there instead."""
+    return Assessor(rules_dir=RULES_DIR, engine="durable" if DURABLE_AVAILABLE else "oracle")
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +61,7 @@ def test_rules_check_passes_on_durable_rules(durable: Assessor) -> None:
     assert result.quotes == sum(len(rule.sources) for rule in durable.pack.rules)
 
 
+@pytest.mark.skipif(not DURABLE_AVAILABLE, reason="durable-rules does not run on this Python")
 def test_oracle_agrees_with_durable_on_every_test_case(durable: Assessor, oracle: Assessor) -> None:
     for rule in durable.pack.rules:
         for case in rule.tests.fires + rule.tests.does_not_fire:
