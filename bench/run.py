@@ -151,9 +151,10 @@ def cold_start(answers: Path, runs: int) -> dict[str, Any]:
 
 def engine_cost(n: int) -> dict[str, Any]:
     """Matching only, in this process: durable-rules against the oracle, same compiled rules."""
-    from riskcli.assess import Assessor
-    from riskcli.conditions import to_fact
-    from riskcli.profile import make_profile
+    from riskcli.core.assess import Assessor
+    from riskcli.core.conditions import to_fact
+    from riskcli.core.profile import make_profile
+    from riskcli.io.rulepack import load_rule_pack
 
     facts = []
     for row in generate_rows(n, seed=11):
@@ -162,7 +163,7 @@ def engine_cost(n: int) -> dict[str, Any]:
     out: dict[str, Any] = {"cases": n}
     fired: dict[str, list[set[str]]] = {}
     for engine in ("durable", "oracle"):
-        matcher = Assessor(engine=engine).matcher  # type: ignore[arg-type]
+        matcher = Assessor(load_rule_pack(), engine=engine).matcher  # type: ignore[arg-type]
         for fact in facts[:200]:  # warm up
             matcher.match(fact)
         t = time.perf_counter()

@@ -1,3 +1,3 @@
-from riskcli.cli import main
+from riskcli.cli.root import main
 
 raise SystemExit(main())

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from riskcli.assess import Assessor
-from riskcli.cli import STATE, main
-from riskcli.engine import DURABLE_AVAILABLE
-from riskcli.rules import default_sources_dir
+from riskcli.cli.root import main
+from riskcli.core.assess import Assessor
+from riskcli.core.engine.durable import DURABLE_AVAILABLE
+from riskcli.io.rulepack import default_sources_dir, load_rule_pack
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"
@@ -43,21 +43,16 @@ def sources_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def assessor() -> Assessor:
-    return Assessor(rules_dir=RULES)
+    return Assessor(load_rule_pack(RULES))
 
 
 @pytest.fixture(scope="session")
 def oracle() -> Assessor:
-    return Assessor(rules_dir=RULES, engine="oracle")
+    return Assessor(load_rule_pack(RULES), engine="oracle")
 
 
 @pytest.fixture(autouse=True)
 def _reset_cli_state(monkeypatch: pytest.MonkeyPatch) -> None:
-    STATE.traceback = False
-    STATE.rules_dir = None
-    STATE.engine = "auto"
-    STATE.lang = "en"
-    STATE.draft_kept = False
     monkeypatch.delenv("RISKCLI_RULES", raising=False)
 
 

@@ -24,9 +24,9 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from riskcli.assess import Assessor
-from riskcli.conditions import FIELD_SPECS, Node
-from riskcli.profile import (
+from riskcli.core.assess import Assessor
+from riskcli.core.conditions import FIELD_SPECS, Node
+from riskcli.core.profile import (
     MAX_DATE,
     MIN_DATE,
     Citizenship,
@@ -39,7 +39,8 @@ from riskcli.profile import (
     StayBasis,
     Wanted,
 )
-from riskcli.rules import RulePack, Severity, load_rule_pack
+from riskcli.core.rules import RulePack, Severity
+from riskcli.io.rulepack import load_rule_pack
 
 ROOT = Path(__file__).resolve().parent.parent
 # The pack the properties run over: the project's, or any other (RISKCLI_FUZZ_RULES=DIR).
@@ -73,7 +74,7 @@ def budget(name: str, ci_examples: int) -> settings:
 @functools.cache
 def assessor_for(engine: Literal["auto", "durable", "oracle"]) -> Assessor:
     """One Assessor per engine over the pack under test (RULES), for the whole session."""
-    return Assessor(rules_dir=RULES, engine=engine)
+    return Assessor(load_rule_pack(RULES), engine=engine)
 
 
 # --- what the rule pack tests ----------------------------------------------------------

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 import yaml
 
-from riskcli import cli_cases
-from riskcli.cli import main
-from riskcli.store import WEAK_KDF_ENV, CaseStore
+from riskcli.cli import common as cli_common
+from riskcli.cli.root import main
+from riskcli.io.store import WEAK_KDF_ENV, CaseStore
 from tests.conftest import FIXTURE_PACK
 
 PASS = "correct horse battery staple"
@@ -300,7 +300,7 @@ def test_passphrase_errors(
         )
     assert sha(store) == before
     monkeypatch.delenv("RISKCLI_PASSPHRASE")
-    monkeypatch.setattr(cli_cases, "_have_terminal", lambda: False)
+    monkeypatch.setattr(cli_common, "_have_terminal", lambda: False)
     no_tty = run("cases", "list")
     assert no_tty.code == 2 and "set RISKCLI_PASSPHRASE" in no_tty.err
     # a passphrase is never a command-line argument
@@ -312,9 +312,9 @@ def test_prompted_passphrase(
     run: Any, tmp_path: Path, store: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("RISKCLI_PASSPHRASE")
-    monkeypatch.setattr(cli_cases, "_have_terminal", lambda: True)
+    monkeypatch.setattr(cli_common, "_have_terminal", lambda: True)
     typed = iter([PASS, PASS + "x"])
-    monkeypatch.setattr(cli_cases.getpass, "getpass", lambda prompt, stream: next(typed))
+    monkeypatch.setattr(cli_common.getpass, "getpass", lambda prompt, stream: next(typed))
     differ = run("cases", "add", "-a", write(tmp_path, "a.yaml", KZ_47))
     assert differ.code == 2 and "the two passphrases differ" in differ.err
     assert not store.exists()

@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
-from riskcli.assess import Assessor
-from riskcli.conditions import to_fact
-from riskcli.engine import DURABLE_AVAILABLE, DurableMatcher, compile_pack
-from riskcli.profile import (
+from riskcli.core.assess import Assessor
+from riskcli.core.conditions import to_fact
+from riskcli.core.engine.compiled import compile_pack
+from riskcli.core.engine.durable import DURABLE_AVAILABLE, DurableMatcher
+from riskcli.core.profile import (
     Citizenship,
     CriminalCase,
     Document,
@@ -23,6 +24,7 @@ from riskcli.profile import (
     Wanted,
     make_profile,
 )
+from riskcli.io.rulepack import load_rule_pack
 
 needs_durable = pytest.mark.skipif(not DURABLE_AVAILABLE, reason="durable-rules not installed")
 
@@ -106,7 +108,7 @@ def test_durable_and_oracle_agree_on_generated_profiles(
 def test_background_dispatcher_is_off(assessor: Assessor) -> None:
     """The private Host._run override must keep durable-rules from starting timer threads."""
     before = {t.name for t in threading.enumerate()}
-    Assessor(rules_dir=assessor.pack.directory)
+    Assessor(load_rule_pack(assessor.pack.directory))
     assessor.findings(make_profile({"destination": "KG", "wanted": "federal"}))
     timers = [t for t in threading.enumerate() if isinstance(t, threading.Timer)]
     assert timers == []
@@ -126,7 +128,7 @@ def test_sessions_are_deleted_after_each_case(assessor: Assessor) -> None:
 def test_an_action_error_is_raised_not_swallowed(
     assessor: Assessor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from riskcli.errors import EngineError
+    from riskcli.core.errors import EngineError
 
     matcher = assessor.matcher
     assert isinstance(matcher, DurableMatcher)

@@ -19,13 +19,13 @@ from typing import Any
 import pytest
 from fuzzkit import BOOLS, ENUMS, PACK, RULES
 
-from riskcli.engine import (
-    DURABLE_AVAILABLE,
+from riskcli.core.engine.compiled import (
     MAX_BRANCHES_PER_RULESET,
     MAX_GROUPS_PER_CONDITION,
     MAX_RULES_PER_RULESET,
 )
-from riskcli.profile import Document
+from riskcli.core.engine.durable import DURABLE_AVAILABLE
+from riskcli.core.profile import Document
 
 pytestmark = pytest.mark.skipif(not DURABLE_AVAILABLE, reason="durable-rules not installed")
 
@@ -36,10 +36,10 @@ DOCUMENT = next(iter(PACK.registry.documents))
 CHILD = r"""
 import json, resource, sys
 from pathlib import Path
-from riskcli.assess import Assessor
-from riskcli.errors import RiskcliError
-from riskcli.profile import make_profile
-from riskcli.rules import load_rule_pack
+from riskcli.core.assess import Assessor
+from riskcli.core.errors import RiskcliError
+from riskcli.core.profile import make_profile
+from riskcli.io.rulepack import load_rule_pack
 try:
     pack = load_rule_pack(Path(sys.argv[1]))
     durable = Assessor(pack, engine="durable")

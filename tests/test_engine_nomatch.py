@@ -14,13 +14,14 @@ import sys
 
 import pytest
 
-from riskcli.engine import DURABLE_AVAILABLE
+from riskcli.core.engine.durable import DURABLE_AVAILABLE
 
 SCRIPT = """
-from riskcli.assess import Assessor
-from riskcli.profile import make_profile
-durable = Assessor(engine="durable")
-oracle = Assessor(engine="oracle")
+from riskcli.core.assess import Assessor
+from riskcli.io.rulepack import load_rule_pack
+from riskcli.core.profile import make_profile
+durable = Assessor(load_rule_pack(), engine="durable")
+oracle = Assessor(load_rule_pack(), engine="oracle")
 cases = [
     {"destination": "KG", "citizenship": "other", "criminal_case": "none", "wanted": "none",
      "arrested_in_absentia": False},

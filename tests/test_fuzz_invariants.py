@@ -25,10 +25,11 @@ from fuzzkit import (
 from hypothesis import given
 from hypothesis import strategies as st
 
-from riskcli.assess import Assessor, risk_sort_key
-from riskcli.errors import InputError
-from riskcli.profile import Profile, make_profile
-from riskcli.report import Risk
+from riskcli.core.assess import Assessor, risk_sort_key
+from riskcli.core.errors import InputError
+from riskcli.core.profile import Profile, make_profile
+from riskcli.core.report import Risk
+from riskcli.io.rulepack import load_rule_pack
 
 
 # The pack under test (fuzzkit.RULES), in place of conftest's fixtures of the same names.
@@ -167,7 +168,7 @@ def test_the_same_profile_always_gives_the_same_report(
     budget_name: str, assessor: Assessor, oracle: Assessor
 ) -> None:
     # The pack loaded again (its rulesets shared), with the same engine.
-    fresh = Assessor(rules_dir=RULES, engine=assessor.matcher.name)  # type: ignore[arg-type]
+    fresh = Assessor(load_rule_pack(RULES), engine=assessor.matcher.name)  # type: ignore[arg-type]
 
     @budget(budget_name, 200)
     @given(raw=answers(), other=answers(), lang=st.sampled_from([None, "en", "ru"]))

@@ -20,13 +20,13 @@ from fuzzkit import ANY_VALUE, BUDGETS, PACK, RULES, answers, assessor_for, budg
 from hypothesis import given
 from hypothesis import strategies as st
 
-from riskcli.assess import Assessor
-from riskcli.cli import main
-from riskcli.conditions import to_fact
-from riskcli.engine import DURABLE_AVAILABLE
-from riskcli.errors import InputError
-from riskcli.loaders import load_data
-from riskcli.profile import FIELDS, make_profile
+from riskcli.cli.root import main
+from riskcli.core.assess import Assessor
+from riskcli.core.conditions import to_fact
+from riskcli.core.engine.durable import DURABLE_AVAILABLE
+from riskcli.core.errors import InputError
+from riskcli.core.profile import FIELDS, make_profile
+from riskcli.io.loaders import load_data
 
 
 # The pack under test (fuzzkit.RULES), in place of conftest's fixtures of the same names.
@@ -81,7 +81,9 @@ def test_any_answer_is_assessed_or_refused_naming_its_field(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("riskcli.cli.get_assessor", lambda: assessor)  # the pack, loaded once
+    monkeypatch.setattr(
+        "riskcli.cli.common.get_assessor", lambda env: assessor
+    )  # the pack, loaded once
     outcomes: Counter[str] = Counter()
     field_names = st.one_of(st.sampled_from(FIELDS), st.text(min_size=1, max_size=12))
 
@@ -125,7 +127,9 @@ def test_the_cli_prints_the_oracle_report_for_any_accepted_file(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("riskcli.cli.get_assessor", lambda: assessor)  # the pack, loaded once
+    monkeypatch.setattr(
+        "riskcli.cli.common.get_assessor", lambda env: assessor
+    )  # the pack, loaded once
 
     @budget(budget_name, 100)
     @given(

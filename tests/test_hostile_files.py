@@ -376,7 +376,7 @@ OK_ANSWERS = b'{"destination": "KG", "as_of": "2023-06-12", "wanted": "none"}'
 
 CHILD = r"""
 import contextlib, io, json, sys, time
-from riskcli.cli import main
+from riskcli.cli.root import main
 for line in sys.stdin:
     argv = json.loads(line)
     print(json.dumps({"start": argv}), flush=True)
@@ -510,7 +510,7 @@ def test_a_rule_file_with_a_byte_order_mark_loads(
 
 
 def test_aliases_that_expand_modestly_are_fine(tmp_path: Path) -> None:
-    from riskcli.loaders import load_data
+    from riskcli.io.loaders import load_data
 
     path = tmp_path / "answers.yaml"
     path.write_text("docs: &d [domestic_passport]\ndocuments: *d\ndestination: KZ\n")
@@ -518,8 +518,8 @@ def test_aliases_that_expand_modestly_are_fine(tmp_path: Path) -> None:
 
 
 def test_64_levels_of_nesting_are_allowed_65_are_not(tmp_path: Path) -> None:
-    from riskcli.errors import InputError
-    from riskcli.loaders import MAX_DEPTH, load_data
+    from riskcli.core.errors import InputError
+    from riskcli.io.loaders import MAX_DEPTH, load_data
 
     for suffix, depth in ((".json", MAX_DEPTH), (".yaml", MAX_DEPTH)):
         path = tmp_path / f"ok{suffix}"

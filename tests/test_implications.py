@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from riskcli.implications import IMPLICATIONS, KIND, KNOWN_AS_OF, settle
-from riskcli.profile import make_profile
+from riskcli.core.implications import IMPLICATIONS, KIND, KNOWN_AS_OF, settle
+from riskcli.core.profile import make_profile
 
 
 def test_no_case_settles_the_arrest_in_absentia_and_the_charges() -> None:

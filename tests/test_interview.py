@@ -21,18 +21,19 @@ from prompt_toolkit.document import Document
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from riskcli import cli
-from riskcli import interview as interview_module
-from riskcli.interview import (
+from riskcli.cli import common as cli_common
+from riskcli.cli import root as cli
+from riskcli.core.profile import FIELDS, make_profile
+from riskcli.core.questions import BY_KEY, DONT_KNOW, LANGUAGE, QUESTIONS, to_profile_data
+from riskcli.interview import interview as interview_module
+from riskcli.interview.interview import (
     CountryCompleter,
     Interview,
     answers_document,
     locale_language,
     write_private,
 )
-from riskcli.loaders import load_data
-from riskcli.profile import FIELDS, make_profile
-from riskcli.questions import BY_KEY, DONT_KNOW, LANGUAGE, QUESTIONS, to_profile_data
+from riskcli.io.loaders import load_data
 
 AS_OF = dt.date(2022, 11, 7)
 DOWN = "\x1b[B"
@@ -628,7 +629,7 @@ def test_interview_report_matches_the_saved_answers(
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
-    monkeypatch.setattr(cli, "can_interview", lambda: True)
+    monkeypatch.setattr(cli_common, "can_interview", lambda: True)
     target = tmp_path / "me.yaml"
     keys_in.send_text("".join([*ALMATY, DONE, pick(1), typed(str(target))]))
     keys_in.close()
@@ -657,8 +658,7 @@ def test_ctrl_c_in_the_cli_is_one_line_and_130(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(cli, "can_interview", lambda: True)
-    monkeypatch.setattr(cli.STATE, "lang", "en")
+    monkeypatch.setattr(cli_common, "can_interview", lambda: True)
     keys_in.send_text("".join([*ALMATY[1:4], CTRL_C]))
     keys_in.close()
     code, out, err = run_cli(["assess", "--lang", lang], capsys)
@@ -674,7 +674,7 @@ def test_ctrl_d_in_the_cli_is_130_too(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(cli, "can_interview", lambda: True)
+    monkeypatch.setattr(cli_common, "can_interview", lambda: True)
     keys_in.send_text(CTRL_D)
     keys_in.close()
     code, out, err = run_cli(["assess"], capsys)

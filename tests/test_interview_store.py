@@ -11,8 +11,9 @@ from prompt_toolkit.application import create_app_session
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from riskcli import cli
-from riskcli.store import WEAK_KDF_ENV, CaseStore
+from riskcli.cli import common as cli_common
+from riskcli.cli import root as cli
+from riskcli.io.store import WEAK_KDF_ENV, CaseStore
 from tests.test_interview import (
     ALMATY,
     CTRL_C,
@@ -32,7 +33,7 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv(WEAK_KDF_ENV, "1")
     monkeypatch.setenv("RISKCLI_STORE", str(path))
     monkeypatch.setenv("RISKCLI_PASSPHRASE", PASS)
-    monkeypatch.setattr(cli, "can_interview", lambda: True)
+    monkeypatch.setattr(cli_common, "can_interview", lambda: True)
     return path
 
 

@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
-from riskcli.conditions import to_fact
-from riskcli.errors import InputError
-from riskcli.profile import FIELDS, Profile, make_profile
+from riskcli.core.conditions import to_fact
+from riskcli.core.errors import InputError
+from riskcli.core.profile import FIELDS, Profile, make_profile
 
 SPEC_FIELDS = [
     "case_id", "as_of", "language", "citizenship", "documents",
@@ -92,3 +92,18 @@ def test_profile_is_frozen() -> None:
     profile = Profile(destination="KZ")
     with pytest.raises(ValueError):
         profile.destination = "KG"  # type: ignore[misc]
+
+
+def test_field_kinds_and_values_are_read_from_the_model() -> None:
+    from riskcli.core.conditions import FIELD_SPECS
+    from riskcli.core.profile import DATE_FIELDS, Wanted, field_kind
+
+    assert DATE_FIELDS == ("as_of", "international_passport_expiry", "entry_date")
+    assert field_kind("destination") == "country"
+    assert field_kind("case_id") == "text"
+    assert field_kind("documents") == "list"
+    assert field_kind("needs_shelter") == "bool"
+    assert FIELD_SPECS["wanted"].values == tuple(w.value for w in Wanted if w.value != "unknown")
+    assert [n for n in FIELD_SPECS if not FIELD_SPECS[n].derived_from] == [
+        n for n in FIELDS if n != "as_of"
+    ]

@@ -10,12 +10,13 @@ from typing import Any
 
 import pytest
 
-from riskcli.assess import Assessor
-from riskcli.check import check_pack, normalise
-from riskcli.engine import DURABLE_AVAILABLE
-from riskcli.profile import make_profile
-from riskcli.report import Report
-from riskcli.rules import Category, Severity, default_rules_dir, default_sources_dir, load_rule_pack
+from riskcli.core.assess import Assessor
+from riskcli.core.check import check_pack, normalise
+from riskcli.core.engine.durable import DURABLE_AVAILABLE
+from riskcli.core.profile import make_profile
+from riskcli.core.report import Report
+from riskcli.core.rules import Category, Severity
+from riskcli.io.rulepack import default_rules_dir, default_sources_dir, load_rule_pack
 
 RULES_DIR = default_rules_dir()
 SOURCES_DIR = default_sources_dir()
@@ -33,12 +34,13 @@ CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 @pytest.fixture(scope="module")
 def durable() -> Assessor:
     """durable-rules where it runs (3.11, 3.12); on 3.13 the oracle, which runs there instead."""
-    return Assessor(rules_dir=RULES_DIR, engine="durable" if DURABLE_AVAILABLE else "oracle")
+    engine = "durable" if DURABLE_AVAILABLE else "oracle"
+    return Assessor(load_rule_pack(RULES_DIR), engine=engine)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")
 def oracle() -> Assessor:
-    return Assessor(rules_dir=RULES_DIR, engine="oracle")
+    return Assessor(load_rule_pack(RULES_DIR), engine="oracle")
 
 
 def assess(assessor: Assessor, lang: str = "en", **answers: Any) -> Report:
@@ -258,7 +260,7 @@ def test_a_changed_quote_is_caught(tmp_path: Path) -> None:
     target = tmp_path / "no-international-passport.yaml"
     text = target.read_text(encoding="utf-8")
     target.write_text(text.replace("international passport.", "foreign passport."), "utf-8")
-    result = check_pack(Assessor(rules_dir=tmp_path, engine="oracle"), SOURCES_DIR)
+    result = check_pack(Assessor(load_rule_pack(tmp_path), engine="oracle"), SOURCES_DIR)
     assert [p.rule for p in result.problems] == ["no-international-passport"]
     assert "quote not found" in result.problems[0].message
     assert normalise("a  “b”\n c") == 'a "b" c'

@@ -15,11 +15,12 @@ from typing import Any
 
 import pytest
 
-from riskcli.assess import Assessor
-from riskcli.check import check_sources, run_rule_tests
-from riskcli.engine import engine_names
-from riskcli.profile import make_profile
-from riskcli.rules import Rule, RulePack, default_sources_dir, load_rule_pack
+from riskcli.core.assess import Assessor
+from riskcli.core.check import check_sources, run_rule_tests
+from riskcli.core.engine import engine_names
+from riskcli.core.profile import make_profile
+from riskcli.core.rules import Rule, RulePack
+from riskcli.io.rulepack import default_sources_dir, load_rule_pack
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 MAP = RULES_DIR / "README.md"  # the pack map (003/004 sections merged in)

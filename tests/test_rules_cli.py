@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from riskcli.check import normalise
+from riskcli.core.check import normalise
 from tests.conftest import RULES, Run
 
 
@@ -69,7 +69,7 @@ def test_check_without_sources_under_ci_is_a_failure(
     run: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("RISKCLI_SOURCES", str(tmp_path / "nowhere"))
-    monkeypatch.setattr("riskcli.rules.default_sources_dir", lambda: None)
+    monkeypatch.setattr("riskcli.io.rulepack.default_sources_dir", lambda: None)
     monkeypatch.setenv("CI", "true")
     code, out, err = run("rules", "check")
     assert code == 1

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from riskcli import __version__
-from riskcli.errors import InputError
-from riskcli.loaders import MAX_DEPTH, parse_data
-from riskcli.profile import make_profile
-from riskcli.rules import pack_version
+from riskcli.core.errors import InputError
+from riskcli.core.profile import make_profile
+from riskcli.io.loaders import MAX_DEPTH, parse_data
+from riskcli.io.rulepack import pack_version
 from tests.conftest import RULES, Run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,8 +102,8 @@ def test_our_nesting_message_with_the_oldest_supported_pyyaml(tmp_path: Path) ->
         pytest.skip("PyYAML 6.0.2 could not be installed here (no package index)")
     script = (
         "import json, sys, yaml\n"
-        "from riskcli.errors import InputError\n"
-        "from riskcli.loaders import parse_data\n"
+        "from riskcli.core.errors import InputError\n"
+        "from riskcli.io.loaders import parse_data\n"
         "out = {'version': yaml.__version__, 'messages': []}\n"
         "for text in json.loads(sys.stdin.read()):\n"
         "    try:\n"

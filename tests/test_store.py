@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from riskcli.store import (
+from riskcli.io.store import (
     DEFAULT_KDF,
     PAUSE_ENV,
     WEAK_KDF_ENV,

@@ -17,18 +17,19 @@ from typing import Any
 import pytest
 from icalendar import Calendar
 
-from riskcli.assess import Assessor
-from riskcli.batch import (
+from riskcli.cli.root import main
+from riskcli.core.assess import Assessor
+from riskcli.core.batch import InputRow, Triage
+from riskcli.core.profile import FIELDS, make_profile
+from riskcli.io.batch import (
     OUTPUT_COLUMNS,
     TEMPLATE_EXAMPLE,
-    InputRow,
-    Triage,
     assess_rows,
     read_rows,
     results_text,
 )
-from riskcli.cli import main
-from riskcli.profile import FIELDS, make_profile
+from riskcli.io.rulepack import load_rule_pack
+from riskcli.render.triage import render_triage
 
 PACK = Path(__file__).parent / "fixtures" / "pack"
 
@@ -77,7 +78,7 @@ international, unknown
 
 @pytest.fixture(scope="module")
 def assessor() -> Assessor:
-    return Assessor(rules_dir=PACK)
+    return Assessor(load_rule_pack(PACK))
 
 
 @pytest.fixture
@@ -262,7 +263,7 @@ def test_multiprocess_equals_single_process(tmp_path: Path, assessor: Assessor) 
 
 
 def test_triage_keeps_most_urgent_bounded() -> None:
-    from riskcli.batch import RowResult
+    from riskcli.core.batch import RowResult
 
     triage = Triage()
     for i in range(100):
@@ -272,7 +273,7 @@ def test_triage_keeps_most_urgent_bounded() -> None:
     urgent = triage.urgent
     assert len(urgent) == 20
     assert [r.case_id for r in urgent[:3]] == ["soon", "late", "c0"]
-    assert "... and 82 more with risks" in triage.render()
+    assert "... and 82 more with risks" in render_triage(triage)
 
 
 # --- template --------------------------------------------------------------------------
@@ -473,8 +474,8 @@ def crash_on_row_5(rows: list[InputRow]) -> list[Any]:
 
 
 def test_a_worker_that_dies_is_a_clear_error_not_a_hang() -> None:
-    from riskcli.batch import _parallel
-    from riskcli.errors import EngineError
+    from riskcli.core.errors import EngineError
+    from riskcli.io.batch import _parallel
 
     rows = iter([InputRow(i, {"destination": "KZ"}) for i in range(1, 11)])
     with pytest.raises(EngineError, match=r"a worker process died while assessing rows 1-10"):
@@ -482,13 +483,13 @@ def test_a_worker_that_dies_is_a_clear_error_not_a_hang() -> None:
 
 
 def test_triage_names_every_broken_row_up_to_a_bound() -> None:
-    from riskcli.batch import MORE_ERROR_ROWS, TOP_ERRORS, RowResult
+    from riskcli.core.batch import MORE_ERROR_ROWS, TOP_ERRORS, RowResult
 
     triage = Triage()
     total = TOP_ERRORS + MORE_ERROR_ROWS + 7
     for i in range(total):
         triage.add(RowResult(i + 2, f"c{i}", "error", error="field 'wanted': bad"))
-    text = triage.render()
+    text = render_triage(triage)
     assert text.count("field 'wanted': bad") == TOP_ERRORS
     others = text.split("other rows with errors: ")[1].split("\n")[0].split(", ")
     assert others[0] == str(TOP_ERRORS + 2)

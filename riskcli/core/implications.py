@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from riskcli.profile import Profile
+from riskcli.core.profile import Profile
 
 KNOWN_AS_OF = dt.date(2026, 12, 1)
 KIND = "general reference knowledge (not from the source documents)"

@@ -4,16 +4,14 @@ Every command that reads cases assesses them afresh with the current rules, for 
 ``--as-of``): what a volunteer sees is never a stale severity or day count. The stored
 assessment (with its rule pack version) is what ``reassess`` compares against.
 
-For the interview (``assess --save-case`` / ``--resume``): ``open_store()``, ``save_case()``
-and the draft methods of ``CaseStore``.
+The passphrase and ``open_store()`` are in ``riskcli.cli.common`` (``assess --save-case``
+and ``--resume`` use them too).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import json
-import os
 import sys
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -23,17 +21,20 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 import yaml
 
-from riskcli.errors import ExitStatus, InputError
-from riskcli.profile import Language as Lang
-from riskcli.render import Format, TableFormat, days_phrase, render
-from riskcli.store import WEAK_KDF_ENV, CaseStore, StoredCase, StoreError, default_store_path
+from riskcli.cli import common
+from riskcli.cli import options as opt
+from riskcli.cli.common import ask, open_store
+from riskcli.core.errors import ExitStatus, InputError
+from riskcli.core.profile import Language
+from riskcli.io.files import write_private
+from riskcli.io.store import StoredCase, StoreError, default_store_path
+from riskcli.render.report import Format, TableFormat, days_phrase, render
 
 if TYPE_CHECKING:
-    from riskcli.assess import Assessor
-    from riskcli.profile import Profile
-    from riskcli.report import Report
+    from riskcli.core.assess import Assessor
+    from riskcli.core.report import Report
 
-cases_app = typer.Typer(
+app = typer.Typer(
     help=(
         "Encrypted case files for volunteers: keep cases, follow deadlines, re-assess "
         "everyone when the rules change. The passphrase comes from a hidden prompt or "
@@ -45,28 +46,12 @@ cases_app = typer.Typer(
     rich_markup_mode=None,
 )
 
-PASSPHRASE_ENV = "RISKCLI_PASSPHRASE"
-
 
 class ExportFormat(StrEnum):
     yaml = "yaml"
     json = "json"
 
 
-StoreOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--store",
-        envvar="RISKCLI_STORE",
-        help="The case store file (default: cases.db in your user data folder).",
-        show_default=False,
-    ),
-]
-AsOfOpt = Annotated[
-    str | None,
-    typer.Option("--as-of", help="Assess as of this date, YYYY-MM-DD (default: today)."),
-]
-LangOpt = Annotated[Lang, typer.Option("--lang", help="Language of the output.")]
 CaseArg = Annotated[
     str,
     typer.Argument(metavar="ID", help="The case's key (or its first letters), or its own case_id."),
@@ -177,91 +162,13 @@ def w(lang: str, name: str, /, **kwargs: object) -> str:
     return WORDS.get(lang, WORDS["en"])[name].format(**kwargs)
 
 
-# --- the store, the passphrase ----------------------------------------------------------
-
-
-def _have_terminal() -> bool:
-    try:
-        fd = os.open("/dev/tty", os.O_RDWR)
-    except OSError:
-        return False
-    os.close(fd)
-    return True
-
-
-def read_passphrase(path: Path, *, new: bool) -> str:
-    """From RISKCLI_PASSPHRASE, or asked on the terminal without echo (prompt on stderr)."""
-    env = os.environ.get(PASSPHRASE_ENV)
-    if env is not None:
-        if not env:
-            raise StoreError(f"{PASSPHRASE_ENV} is set but empty")
-        return env
-    if not _have_terminal():
-        raise StoreError(
-            f"no terminal to ask the store's passphrase on; set {PASSPHRASE_ENV} "
-            "(never pass a passphrase as a command-line argument)"
-        )
-    what = "new case store" if new else "case store"
-    first = getpass.getpass(
-        f"Passphrase for the {what} {path} / парольная фраза: ", stream=sys.stderr
-    )
-    if new:
-        again = getpass.getpass("The same passphrase again / ещё раз: ", stream=sys.stderr)
-        if again != first:
-            raise StoreError("the two passphrases differ; nothing was created")
-    return first
-
-
-def open_store(store: Path | None, *, create: bool = False) -> CaseStore:
-    """Open (``create``: or make) the store the user chose, asking for the passphrase."""
-    path = (store or default_store_path()).expanduser()
-    if not create and not path.exists():
-        raise StoreError(
-            f"{path}: no case store here yet; add a case with `riskcli cases add` "
-            "(or choose the store with --store / RISKCLI_STORE)"
-        )
-    new = create and (not path.exists() or (path.is_file() and path.stat().st_size == 0))
-    passphrase = read_passphrase(path, new=new)
-    if new and os.environ.get(WEAK_KDF_ENV) == "1":
-        typer.echo(
-            f"riskcli: WARNING: {WEAK_KDF_ENV}=1 makes the new store's key weak (for tests only)",
-            err=True,
-        )
-    return CaseStore.open(path, passphrase, create=create)
-
-
-def save_case(
-    profile: Profile, report: Report, store: Path | None = None, *, draft: str | None = None
-) -> str:
-    """Save an assessed profile as a new case (for ``assess --save-case``); return its key.
-
-    ``draft``: the key of the interview draft it was finished from, deleted in the same
-    transaction.
-    """
-    with open_store(store, create=True) as cases:
-        return cases.add_case(profile.answers(), report.to_json_dict(), draft=draft)
-
-
 # --- assessing stored cases ------------------------------------------------------------
-
-
-def _assessor() -> Assessor:
-    from riskcli import cli
-
-    assessor: Assessor = cli.get_assessor()
-    return assessor
-
-
-def _as_of(value: str | None) -> dt.date | None:
-    from riskcli import cli
-
-    return cli.parse_as_of(value)
 
 
 def assess_case(
     assessor: Assessor, case: StoredCase, as_of: dt.date | None, lang: str | None = None
 ) -> Report:
-    from riskcli.profile import make_profile
+    from riskcli.core.profile import make_profile
 
     profile = make_profile(case.answers, source=f"case {case.key}", as_of=as_of)
     return assessor.assess(profile, lang)
@@ -284,7 +191,7 @@ class Overview:
 
 
 def _rank(severity: str | None) -> int:
-    from riskcli.rules import SEVERITY_ORDER, Severity
+    from riskcli.core.rules import SEVERITY_ORDER, Severity
 
     return -1 if severity is None else SEVERITY_ORDER.index(Severity(severity))
 
@@ -323,13 +230,6 @@ def _ref(case: StoredCase) -> str:
     return f" ({case.ref})" if case.ref else ""
 
 
-def ask(prompt: str) -> str:
-    """Ask on stderr, read one line from stdin ('' at end of input): stdout stays clean."""
-    sys.stderr.write(f"{prompt} ")
-    sys.stderr.flush()
-    return sys.stdin.readline().strip()
-
-
 def report_damaged(lang: str, damaged: list[str]) -> None:
     """After the readable cases are shown: name the unreadable ones and exit 1."""
     if damaged:
@@ -346,8 +246,9 @@ def _table(rows: list[list[str]]) -> str:
 # --- commands ----------------------------------------------------------------------------
 
 
-@cases_app.command("add")
+@app.command("add")
 def cases_add(
+    ctx: typer.Context,
     answers: Annotated[
         str,
         typer.Option(
@@ -356,16 +257,14 @@ def cases_add(
             help="Answers file (JSON or YAML with the profile fields); - reads standard input.",
         ),
     ],
-    store: StoreOpt = None,
-    as_of: AsOfOpt = None,
-    lang: LangOpt = Lang.en,
+    store: opt.Store = None,
+    as_of: opt.AsOf = None,
+    lang: opt.Lang = Language.en,
 ) -> None:
     """Add a case from an answers file: assess it and keep answers and report encrypted."""
-    from riskcli import cli
-
-    day = _as_of(as_of)
-    profile = cli.load_profile_file(answers, day)
-    report = _assessor().assess(profile)
+    day = as_of
+    profile = common.load_profile_file(answers, day)
+    report = common.get_assessor(common.env_of(ctx)).assess(profile)
     with open_store(store, create=True) as cases:
         ref = profile.case_id
         same = [c.key for c in cases.scan()[0] if ref and c.ref == ref]
@@ -378,14 +277,13 @@ def cases_add(
     )
 
 
-@cases_app.command("list")
+@app.command("list")
 def cases_list(
-    store: StoreOpt = None,
-    as_of: AsOfOpt = None,
-    lang: LangOpt = Lang.en,
-    fmt: Annotated[TableFormat, typer.Option("--format", "-f", help="Output format.")] = (
-        TableFormat.text
-    ),
+    ctx: typer.Context,
+    store: opt.Store = None,
+    as_of: opt.AsOf = None,
+    lang: opt.Lang = Language.en,
+    fmt: opt.Table = TableFormat.text,
 ) -> None:
     """List the cases, most urgent first: severity, nearest deadline, days left, last assessed.
 
@@ -394,8 +292,8 @@ def cases_list(
     """
     from riskcli.i18n import severity_word
 
-    day = _as_of(as_of)
-    assessor = _assessor()
+    day = as_of
+    assessor = common.get_assessor(common.env_of(ctx))
     with open_store(store) as cases:
         stored, damaged = cases.scan()
     rows = sorted(
@@ -444,11 +342,12 @@ def cases_list(
     report_damaged(L, damaged)
 
 
-@cases_app.command("show")
+@app.command("show")
 def cases_show(
+    ctx: typer.Context,
     case_ref: CaseArg,
-    store: StoreOpt = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.text,
+    store: opt.Store = None,
+    fmt: opt.Format = Format.text,
     redact: Annotated[
         bool,
         typer.Option(
@@ -460,20 +359,16 @@ def cases_show(
         bool,
         typer.Option("--stored", help="Show the last saved assessment instead of a fresh one."),
     ] = False,
-    as_of: AsOfOpt = None,
+    as_of: opt.AsOf = None,
     lang: Annotated[
-        Lang | None,
-        typer.Option("--lang", help="Report language (default: the case's, then en)."),
+        Language | None, opt.lang("Report language (default: the case's, then en).")
     ] = None,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
-    ] = None,
+    output: opt.Output = None,
 ) -> None:
     """Show a case's report, assessed afresh with the current rules for today (or --as-of)."""
-    from riskcli import cli
-    from riskcli.report import Report, redact_report
+    from riskcli.core.report import Report, redact_report
 
-    day = _as_of(as_of)
+    day = as_of
     with open_store(store) as cases:
         case = cases.get_case(cases.resolve(case_ref))
     if stored:
@@ -481,15 +376,16 @@ def cases_show(
             raise StoreError(f"case {case.key} has no saved assessment")
         report = Report.model_validate(case.report)
     else:
-        report = assess_case(_assessor(), case, day, lang.value if lang else None)
+        assessor = common.get_assessor(common.env_of(ctx))
+        report = assess_case(assessor, case, day, lang.value if lang else None)
     if redact:
         report = redact_report(report)
-    text = render(report, fmt, color=cli.use_color(output), width=cli.text_width(output))
-    cli.emit(text, output)
+    text = render(report, fmt, color=common.use_color(output), width=common.text_width(output))
+    common.emit(text, output)
 
 
 def _parse_sets(sets: list[str], unsets: list[str]) -> dict[str, Any]:
-    from riskcli.profile import FIELDS
+    from riskcli.core.profile import FIELDS
 
     allowed = [f for f in FIELDS if f != "as_of"]
     changes: dict[str, Any] = {}
@@ -510,8 +406,9 @@ def _parse_sets(sets: list[str], unsets: list[str]) -> dict[str, Any]:
     return changes
 
 
-@cases_app.command("edit")
+@app.command("edit")
 def cases_edit(
+    ctx: typer.Context,
     case_ref: CaseArg,
     sets: Annotated[
         list[str] | None,
@@ -530,35 +427,34 @@ def cases_edit(
             "--answers", "-a", help="Replace all the answers with this file; - reads stdin."
         ),
     ] = None,
-    store: StoreOpt = None,
-    as_of: AsOfOpt = None,
-    lang: LangOpt = Lang.en,
+    store: opt.Store = None,
+    as_of: opt.AsOf = None,
+    lang: opt.Lang = Language.en,
 ) -> None:
     """Change a case's answers, re-assess it and save both.
 
     With no --set, --unset or --answers, on a terminal, the interview runs again with the
     stored answers filled in: change any of them on the review screen.
     """
-    from riskcli import cli
-    from riskcli.loaders import load_data
-    from riskcli.profile import make_profile
+    from riskcli.core.profile import make_profile
+    from riskcli.io.loaders import load_data
 
     changes = _parse_sets(sets or [], unsets or [])
     if not changes and answers is None:
-        if not cli.can_interview():
+        if not common.can_interview():
             raise InputError(
                 "nothing to change: give --set FIELD=VALUE, --unset FIELD or --answers "
                 "(or run it on a terminal to change the answers in the interview)"
             )
-        _edit_in_interview(case_ref, store, _as_of(as_of), lang)
+        _edit_in_interview(common.get_assessor(common.env_of(ctx)), case_ref, store, as_of, lang)
         return
-    day = _as_of(as_of)
+    day = as_of
     replacement = None
     if answers is not None:
         replacement = load_data(answers, what="answers file")
         if not isinstance(replacement, dict):
             make_profile(replacement, source=answers)  # raises the usual clear error
-    assessor = _assessor()
+    assessor = common.get_assessor(common.env_of(ctx))
     with open_store(store) as cases:
         case = cases.get_case(cases.resolve(case_ref))
         new = dict(replacement if replacement is not None else case.answers)
@@ -574,34 +470,22 @@ def cases_edit(
     )
 
 
-def _edit_in_interview(case_ref: str, store: Path | None, day: Any, lang: Lang) -> None:
-    from prompt_toolkit.output import create_output
+def _edit_in_interview(
+    assessor: Assessor, case_ref: str, store: Path | None, day: dt.date | None, lang: Language
+) -> None:
+    from riskcli.interview.interview import run_interview
 
-    from riskcli import cli
-    from riskcli.interview import Interview
-    from riskcli.profile import parse_date
-
-    assessor = _assessor()
     with open_store(store) as cases:
         case = cases.get_case(cases.resolve(case_ref))
-        prefill: dict[str, Any] = {k: v for k, v in case.answers.items() if k != "as_of"}
-        for key in cli.DRAFT_DATES:
-            if isinstance(prefill.get(key), str):
-                prefill[key] = parse_date(prefill[key])
-        session = Interview(
+        prefill = common.dates_as_dates({k: v for k, v in case.answers.items() if k != "as_of"})
+        profile, session = run_interview(
             assessor.pack.destinations_by_coverage,
             as_of=day,
             lang=prefill.get("language") or lang.value,
-            output=create_output(stdout=sys.stderr),
             prefill=prefill,
             to_store=True,
             store_question=("edit", "edit_no", "edit_yes"),
         )
-        try:
-            profile = session.run()
-        except (KeyboardInterrupt, EOFError):
-            cli.STATE.lang = session.lang
-            raise typer.Exit(ExitStatus.INTERRUPTED) from None
         if not session.store_wanted:
             typer.echo(w(lang.value, "not_changed"), err=True)
             return
@@ -613,12 +497,12 @@ def _edit_in_interview(case_ref: str, store: Path | None, day: Any, lang: Lang) 
     )
 
 
-@cases_app.command("delete")
+@app.command("delete")
 def cases_delete(
     case_ref: CaseArg,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
-    store: StoreOpt = None,
-    lang: LangOpt = Lang.en,
+    store: opt.Store = None,
+    lang: opt.Lang = Language.en,
 ) -> None:
     """Delete one case, its answers and its reports."""
     with open_store(store) as cases:
@@ -635,21 +519,7 @@ def cases_delete(
     typer.echo(w(lang.value, "deleted", key=key))
 
 
-def _write_private(path: Path, text: str, force: bool) -> None:
-    """Write a file only its owner can read (mode 0600); refuse to overwrite unless ``force``."""
-    flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if force else os.O_EXCL)
-    try:
-        fd = os.open(path, flags, 0o600)
-    except FileExistsError:
-        raise InputError(f"--output {path}: already exists; pass --force to replace it") from None
-    except OSError as exc:
-        raise InputError(f"--output {path}: cannot write: {exc.strerror}") from None
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        os.fchmod(fh.fileno(), 0o600)
-        fh.write(text)
-
-
-@cases_app.command("export")
+@app.command("export")
 def cases_export(
     case_ref: CaseArg,
     output: Annotated[
@@ -664,8 +534,8 @@ def cases_export(
         ExportFormat, typer.Option("--format", "-f", help="File format.")
     ] = ExportFormat.yaml,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
-    store: StoreOpt = None,
-    lang: LangOpt = Lang.en,
+    store: opt.Store = None,
+    lang: opt.Lang = Language.en,
 ) -> None:
     """Export a case's answers as a profile file (UNENCRYPTED: handle it with care)."""
     with open_store(store) as cases:
@@ -680,21 +550,27 @@ def cases_export(
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
-        _write_private(output, text, force)
+        try:
+            write_private(output, text, exclusive=not force)
+        except FileExistsError:
+            raise InputError(
+                f"--output {output}: already exists; pass --force to replace it"
+            ) from None
+        except OSError as exc:
+            raise InputError(f"--output {output}: cannot write: {exc.strerror}") from None
 
 
-@cases_app.command("deadlines")
+@app.command("deadlines")
 def cases_deadlines(
-    store: StoreOpt = None,
-    as_of: AsOfOpt = None,
+    ctx: typer.Context,
+    store: opt.Store = None,
+    as_of: opt.AsOf = None,
     within: Annotated[
         int | None,
         typer.Option("--within", min=0, help="Only deadlines at most this many days ahead."),
     ] = None,
-    lang: LangOpt = Lang.en,
-    fmt: Annotated[TableFormat, typer.Option("--format", "-f", help="Output format.")] = (
-        TableFormat.text
-    ),
+    lang: opt.Lang = Language.en,
+    fmt: opt.Table = TableFormat.text,
     ics: Annotated[
         Path | None,
         typer.Option(
@@ -710,8 +586,8 @@ def cases_deadlines(
     """
     from riskcli.i18n import severity_word
 
-    day = _as_of(as_of)
-    assessor = _assessor()
+    day = as_of
+    assessor = common.get_assessor(common.env_of(ctx))
     with open_store(store) as cases:
         stored, damaged = cases.scan()
     rows: list[tuple[dt.date, int, str, StoredCase, Any]] = []
@@ -727,12 +603,12 @@ def cases_deadlines(
             rows.append((risk.deadline, risk.days_left, case.key, case, risk))
     rows.sort(key=lambda r: (r[0], r[2], r[4].id))
     if ics is not None:
-        from riskcli.ics import IcsWriter, report_deadlines
+        from riskcli.io.ics import IcsWriter
 
         writer = IcsWriter(ics, lang.value)
         try:
             for case, report in reports:
-                writer.add(case.ref or case.key, report_deadlines(report, assessor.pack))
+                writer.add(case.ref or case.key, report.deadlines())
         except BaseException:
             writer.abort()
             raise
@@ -775,13 +651,13 @@ def cases_deadlines(
     report_damaged(L, damaged)
 
 
-@cases_app.command("wipe")
+@app.command("wipe")
 def cases_wipe(
-    store: StoreOpt = None,
-    lang: LangOpt = Lang.en,
+    store: opt.Store = None,
+    lang: opt.Lang = Language.en,
 ) -> None:
     """Delete the whole case store for good, after you type WIPE (no passphrase needed)."""
-    from riskcli.store import store_info, wipe_store
+    from riskcli.io.store import store_info, wipe_store
 
     path = (store or default_store_path()).expanduser()
     count = store_info(path)
@@ -858,23 +734,19 @@ def diff_reports(old: dict[str, Any] | None, new: Report) -> list[Change]:
     return out
 
 
-@cases_app.command("reassess")
+@app.command("reassess")
 def cases_reassess(
-    store: StoreOpt = None,
+    ctx: typer.Context,
+    store: opt.Store = None,
     as_of: Annotated[
-        str | None,
-        typer.Option(
-            "--as-of",
-            help="Assess as of this date, YYYY-MM-DD (default: today). A what-if: saves nothing.",
-        ),
+        dt.date | None,
+        opt.as_of("Assess as of this date, YYYY-MM-DD (default: today). A what-if: saves nothing."),
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what changed but save no new assessment.")
     ] = False,
-    lang: LangOpt = Lang.en,
-    fmt: Annotated[TableFormat, typer.Option("--format", "-f", help="Output format.")] = (
-        TableFormat.text
-    ),
+    lang: opt.Lang = Language.en,
+    fmt: opt.Table = TableFormat.text,
 ) -> None:
     """Re-assess every case with the current rules and date; list the cases that changed.
 
@@ -884,9 +756,9 @@ def cases_reassess(
     """
     from riskcli.i18n import severity_word
 
-    day = _as_of(as_of)
+    day = as_of
     save = not dry_run and day is None
-    assessor = _assessor()
+    assessor = common.get_assessor(common.env_of(ctx))
     version = assessor.pack.version
     results: list[CaseChanges] = []
     with open_store(store) as cases:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 
-from riskcli.conditions import FIELD_SPECS, to_fact
-from riskcli.engine import EngineName, Matcher, compile_pack, make_matcher, possible_name
-from riskcli.i18n import country_name
-from riskcli.profile import Profile
-from riskcli.report import (
+from riskcli.core.conditions import FIELD_SPECS, to_fact
+from riskcli.core.engine import make_matcher
+from riskcli.core.engine.compiled import EngineName, Matcher, compile_pack, possible_name
+from riskcli.core.profile import Profile
+from riskcli.core.report import (
     Coverage,
     FactsAge,
     Report,
@@ -19,7 +18,8 @@ from riskcli.report import (
     Summary,
     Support,
 )
-from riskcli.rules import SEVERITY_ORDER, Rule, RulePack, Severity, load_rule_pack
+from riskcli.core.rules import SEVERITY_ORDER, Rule, RulePack, Severity
+from riskcli.i18n import country_name
 
 
 @dataclass(frozen=True)
@@ -52,12 +52,11 @@ class Assessor:
 
     def __init__(
         self,
-        pack: RulePack | None = None,
+        pack: RulePack,
         *,
-        rules_dir: Path | None = None,
         engine: EngineName = "auto",
     ):
-        self.pack = pack or load_rule_pack(rules_dir)
+        self.pack = pack
         self.compiled = compile_pack(self.pack)
         self.matcher: Matcher = make_matcher(self.compiled, engine)
 
@@ -162,6 +161,9 @@ class Assessor:
                     sources=citations,
                     deadline=found.deadline,
                     deadline_label=label if found.deadline else None,
+                    deadline_kind=(
+                        rule.deadline.from_ if found.deadline and rule.deadline else None
+                    ),
                     days_left=found.days_left,
                     reported_after_as_of=later,
                 )

@@ -9,8 +9,6 @@ Russian) and its own test cases. Files are validated with pydantic
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import os
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
@@ -18,10 +16,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from riskcli.conditions import ConditionError, Node, fields_of, parse_condition
-from riskcli.errors import InputError, RulePackError
-from riskcli.loaders import load_data
-from riskcli.profile import parse_country
+from riskcli.core.conditions import ConditionError, Node, fields_of, parse_condition
+from riskcli.core.errors import RulePackError
+from riskcli.core.profile import parse_country
 
 RULE_ID = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
@@ -234,24 +231,6 @@ class RulePack:
         return self.registry.documents[ref.document].facts_as_of
 
 
-def default_rules_dir() -> Path:
-    env = os.environ.get("RISKCLI_RULES")
-    if env:
-        return Path(env)
-    here = Path(__file__).resolve().parent
-    packaged = here / "_rules"
-    return packaged if packaged.is_dir() else here.parent / "rules"
-
-
-def default_sources_dir() -> Path | None:
-    env = os.environ.get("RISKCLI_SOURCES")
-    if env:
-        return Path(env)
-    here = Path(__file__).resolve().parent.parent
-    candidate = here.parent / "shared" / "seeds"
-    return candidate if candidate.is_dir() else None
-
-
 def _field_path(loc: tuple[Any, ...]) -> str:
     out = ""
     for part in loc:
@@ -269,45 +248,31 @@ def _describe(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def load_rule(path: Path) -> Rule:
-    try:
-        data = load_data(path, what="rule file")
-    except InputError as exc:
-        raise RulePackError(str(exc)) from None
+def rule_from_data(data: Any, file_name: str) -> Rule:
+    """A rule file's parsed content, validated; the message names the file and the field."""
     if not isinstance(data, dict):
-        raise RulePackError(f"{path.name}: expected a mapping at the top")
+        raise RulePackError(f"{file_name}: expected a mapping at the top")
     try:
         rule = Rule.model_validate(data)
     except ValidationError as exc:
-        raise RulePackError(f"{path.name}: {_describe(exc)}") from None
-    if path.stem != rule.id:
-        raise RulePackError(f"{path.name}: id {rule.id!r} does not match the file name")
+        raise RulePackError(f"{file_name}: {_describe(exc)}") from None
+    if Path(file_name).stem != rule.id:
+        raise RulePackError(f"{file_name}: id {rule.id!r} does not match the file name")
     return rule
 
 
-def pack_version(directory: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(directory.glob("*.yaml")):
-        digest.update(path.name.encode())
-        digest.update(b"\0")
-        digest.update(path.read_bytes())
-        digest.update(b"\0")
-    return digest.hexdigest()[:16]
-
-
-def load_rule_pack(directory: Path | None = None) -> RulePack:
-    directory = directory or default_rules_dir()
-    if not directory.is_dir():
-        raise RulePackError(f"{directory}: no rule pack here (a folder of rule files)")
-    registry_path = directory / "sources.yaml"
+def registry_from_data(data: Any) -> SourceRegistry:
+    """``sources.yaml``'s parsed content, validated."""
     try:
-        raw = load_data(registry_path, what="source registry")
-        registry = SourceRegistry.model_validate(raw)
-    except InputError as exc:
-        raise RulePackError(str(exc)) from None
+        return SourceRegistry.model_validate(data)
     except ValidationError as exc:
         raise RulePackError(f"sources.yaml: {_describe(exc)}") from None
-    rules = [load_rule(p) for p in sorted(directory.glob("*.yaml")) if p.name != "sources.yaml"]
+
+
+def build_pack(
+    directory: Path, rules: list[Rule], registry: SourceRegistry, version: str
+) -> RulePack:
+    """The pack, once every rule's sources are known to the registry."""
     if not rules:
         raise RulePackError(f"{directory}: no rule files")
     for rule in rules:
@@ -317,4 +282,4 @@ def load_rule_pack(directory: Path | None = None) -> RulePack:
                     f"{rule.id}.yaml: sources[{i}].document: {ref.document!r} is not in "
                     f"sources.yaml; known: {', '.join(registry.documents)}"
                 )
-    return RulePack(directory, rules, registry, pack_version(directory))
+    return RulePack(directory, rules, registry, version)

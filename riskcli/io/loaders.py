@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from riskcli.errors import InputError
+from riskcli.core.errors import InputError
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64  # nesting of lists and mappings; an answers file needs 2, a rule file about 12

@@ -1,7 +1,7 @@
 """The interview's questions, as data: one place, each tied to a profile field (spec §1).
 
 Every question has English and Russian text, a short "why we ask" line, and,
-for follow-ups, a condition on the answers given so far. ``riskcli.interview``
+for follow-ups, a condition on the answers given so far. ``riskcli.interview.interview``
 asks them; nothing here imports questionary.
 
 Answers are kept as the profile's own values (``"RU"``, ``True``, a date, a

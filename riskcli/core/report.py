@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 SCHEMA_VERSION = 1
 
@@ -38,6 +39,9 @@ class Risk(Model):
     sources: list[SourceCitation]
     deadline: dt.date | None = None
     deadline_label: str | None = None
+    # What the deadline counts from (entry_date, international_passport_expiry): its kind,
+    # for the calendar. Not part of the JSON report (spec §3 has no such key).
+    deadline_kind: str | None = Field(default=None, exclude=True)
     days_left: int | None = None
     # True when a source's facts date from after the assessment date (as_of): the finding
     # uses facts that were reported later than the day the assessment is made for.
@@ -74,6 +78,15 @@ class FactsAge(Model):
     years_before_as_of: int | None
 
 
+@dataclass(frozen=True, slots=True)
+class DeadlineItem:
+    """A computed deadline of one case (for the calendar): the day and what runs out."""
+
+    day: dt.date
+    kind: str  # the field it counts from: entry_date | international_passport_expiry
+    rule_id: str
+
+
 class Report(Model):
     schema_version: int = SCHEMA_VERSION
     as_of: dt.date
@@ -87,6 +100,14 @@ class Report(Model):
     rule_pack: dict[str, str]
     answers: dict[str, Any] | None = None
     redacted: bool | None = None  # True: answers and case id left out (redact_report)
+
+    def deadlines(self) -> list[DeadlineItem]:
+        """The deadlines of this report, each with its kind (from its rule)."""
+        return [
+            DeadlineItem(risk.deadline, risk.deadline_kind, risk.id)
+            for risk in self.risks
+            if risk.deadline is not None and risk.deadline_kind is not None
+        ]
 
     def to_json_dict(self) -> dict[str, Any]:
         data = self.model_dump(mode="json", exclude_none=False)

@@ -37,7 +37,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from riskcli.errors import InputError
+from riskcli.core.errors import InputError
 
 FORMAT = "riskcli-case-store"
 SCHEMA = 1

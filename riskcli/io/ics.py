@@ -13,14 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
 
-from riskcli.errors import InputError
-
-if TYPE_CHECKING:
-    from riskcli.batch import DeadlineItem
-    from riskcli.report import Report
-    from riskcli.rules import RulePack
+from riskcli.core.errors import InputError
+from riskcli.core.report import DeadlineItem, Report
+from riskcli.io.files import PrivateFile
 
 REMINDER_DAYS = (14, 3)
 PRODID = "-//riskcli//deadlines//EN"
@@ -125,18 +121,18 @@ def _calendar_head() -> tuple[bytes, bytes]:
 
 
 class IcsWriter:
-    """Streams events into FILE (via a temporary file renamed at the end)."""
+    """Streams events into FILE, written privately (mode 0600, atomically; a FIFO or a
+    device is written through)."""
 
     def __init__(self, path: Path, lang: str = "en"):
         self.path = path
         self.lang = lang
-        self.tmp = path.with_name(f".{path.name}.tmp")
         try:
-            self.fh: IO[bytes] = open(self.tmp, "wb")  # noqa: SIM115 - closed in close()
+            self.file = PrivateFile(path, binary=True)
         except OSError as exc:
             raise InputError(f"--ics {path}: cannot write: {exc.strerror}") from None
         head, self._end = _calendar_head()
-        self.fh.write(head)
+        self.file.write(head)
         self.events = 0
 
     def add(
@@ -145,40 +141,25 @@ class IcsWriter:
         if items:
             data = event_bytes(case_id, items, self.lang)
             self.events += data.count(b"BEGIN:VEVENT")
-            self.fh.write(data)
+            self.file.write(data)
 
     def close(self) -> None:
-        self.fh.write(self._end)
-        self.fh.close()
         try:
-            self.tmp.replace(self.path)
+            self.file.write(self._end)
+            self.file.commit()
         except OSError as exc:
-            self.tmp.unlink(missing_ok=True)
+            self.file.abort()
             raise InputError(f"--ics {self.path}: cannot write: {exc.strerror}") from None
 
     def abort(self) -> None:
-        self.fh.close()
-        self.tmp.unlink(missing_ok=True)
+        self.file.abort()
 
 
-def report_deadlines(report: Report, pack: RulePack) -> list[DeadlineItem]:
-    """The deadlines of one report, with the kind of each (from its rule)."""
-    from riskcli.batch import DeadlineItem
-
-    out = []
-    for risk in report.risks:
-        rule = pack.by_id.get(risk.id)
-        if risk.deadline is None or rule is None or rule.deadline is None:
-            continue
-        out.append(DeadlineItem(risk.deadline, rule.deadline.from_, risk.id))
-    return out
-
-
-def write_report_ics(path: Path, report: Report, pack: RulePack) -> int:
+def write_report_ics(path: Path, report: Report) -> int:
     """Write one report's deadlines to FILE; return the number of events."""
     writer = IcsWriter(path, report.language)
     try:
-        writer.add(report.case_id, report_deadlines(report, pack))
+        writer.add(report.case_id, report.deadlines())
     except BaseException:
         writer.abort()
         raise

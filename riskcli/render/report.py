@@ -7,8 +7,8 @@ import json
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from riskcli.core.report import Report, Risk, SourceCitation, Support
 from riskcli.i18n import country_name, field_word, severity_word, t
-from riskcli.report import Report, Risk, SourceCitation, Support
 
 if TYPE_CHECKING:
     from rich.text import Text

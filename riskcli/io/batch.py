@@ -28,7 +28,6 @@ import codecs
 import collections
 import csv
 import datetime as dt
-import heapq
 import io
 import itertools
 import json
@@ -36,17 +35,16 @@ import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
-from riskcli.errors import InputError
-from riskcli.profile import FIELDS, make_profile
-from riskcli.rules import SEVERITY_ORDER, Severity
+from riskcli.core.batch import InputRow, RowResult, Triage, assess_row
+from riskcli.core.errors import InputError
+from riskcli.core.profile import FIELDS
 
 if TYPE_CHECKING:
-    from riskcli.assess import Assessor
-    from riskcli.engine import EngineName
+    from riskcli.core.assess import Assessor
+    from riskcli.core.engine.compiled import EngineName
 
 INPUT_SUFFIXES = (".csv", ".jsonl", ".json")
 OUTPUT_COLUMNS = (
@@ -66,82 +64,46 @@ MAX_JSON_ELEMENT = MAX_LINE_BYTES
 READ_CHUNK = 64 * 1024
 PARALLEL_MIN_ROWS = 5000  # below this, starting worker processes costs more than it saves
 CHUNKSIZE = 256  # rows sent to a worker at a time
-TOP_URGENT = 20  # cases listed in the triage summary
-TOP_ERRORS = 50  # error rows listed with their reason in the triage summary
-MORE_ERROR_ROWS = 2000  # further error rows named by number only
 SPREADSHEET_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 OutputFormat = Literal["csv", "jsonl"]
 
 
-@dataclass(frozen=True, slots=True)
-class InputRow:
-    """One record as read: its data, or why it could not be read."""
-
-    row: int
-    data: dict[str, Any] | None
-    error: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class DeadlineItem:
-    """A computed deadline of one case (for the calendar): the day and what runs out."""
-
-    day: dt.date
-    kind: str  # the field it counts from: entry_date | international_passport_expiry
-    rule_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class RowResult:
-    row: int
-    case_id: str
-    status: Literal["ok", "error"]
-    highest_severity: str | None = None
-    categories: tuple[str, ...] = ()
-    nearest_deadline: dt.date | None = None
-    days_left: int | None = None
-    error: str | None = None
-    deadlines: tuple[DeadlineItem, ...] = ()
-    # additive: whether the highest severity rests on answers given (confirmed) or on
-    # unanswered questions (possible); whether the pack describes the destination at all
-    certainty: str | None = None
-    destination_covered: bool | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "row": self.row,
-            "case_id": self.case_id,
-            "status": self.status,
-            "highest_severity": self.highest_severity,
-            "categories": list(self.categories),
-            "nearest_deadline": self.nearest_deadline.isoformat()
-            if self.nearest_deadline
-            else None,
-            "days_left": self.days_left,
-            "error": self.error,
-            "certainty": self.certainty,
-            "destination_covered": self.destination_covered,
-        }
-
-    def as_csv(self) -> list[str]:
-        return [
-            str(self.row),
-            _cell(self.case_id),
-            self.status,
-            self.highest_severity or "",
-            ";".join(self.categories),
-            self.nearest_deadline.isoformat() if self.nearest_deadline else "",
-            "" if self.days_left is None else str(self.days_left),
-            _cell(self.error or ""),
-            self.certainty or "",
-            "" if self.destination_covered is None else str(self.destination_covered).lower(),
-        ]
-
-
 def _cell(text: str) -> str:
     """Neutralise text a spreadsheet would run as a formula (=, +, -, @ at the start)."""
     return f"'{text}" if text.startswith(SPREADSHEET_FORMULA) else text
+
+
+def _as_json(result: RowResult) -> dict[str, Any]:
+    return {
+        "row": result.row,
+        "case_id": result.case_id,
+        "status": result.status,
+        "highest_severity": result.highest_severity,
+        "categories": list(result.categories),
+        "nearest_deadline": result.nearest_deadline.isoformat()
+        if result.nearest_deadline
+        else None,
+        "days_left": result.days_left,
+        "error": result.error,
+        "certainty": result.certainty,
+        "destination_covered": result.destination_covered,
+    }
+
+
+def _as_csv(result: RowResult) -> list[str]:
+    return [
+        str(result.row),
+        _cell(result.case_id),
+        result.status,
+        result.highest_severity or "",
+        ";".join(result.categories),
+        result.nearest_deadline.isoformat() if result.nearest_deadline else "",
+        "" if result.days_left is None else str(result.days_left),
+        _cell(result.error or ""),
+        result.certainty or "",
+        "" if result.destination_covered is None else str(result.destination_covered).lower(),
+    ]
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -291,7 +253,7 @@ def _check_columns(path: Path, columns: list[str]) -> None:
 
 
 def _read_jsonl(source: _Source) -> Iterator[InputRow]:
-    from riskcli.loaders import _no_duplicates
+    from riskcli.io.loaders import _no_duplicates
 
     for number, text, problem in _texts(source.lines()):
         if text is None:
@@ -327,7 +289,7 @@ def _kind(value: Any) -> str:
 
 def _read_json(source: _Source) -> Iterator[InputRow]:
     """Elements of a top-level JSON list, decoded one at a time (the file is never whole)."""
-    from riskcli.loaders import _no_duplicates
+    from riskcli.io.loaders import _no_duplicates
 
     decoder = json.JSONDecoder(object_pairs_hook=_no_duplicates)
     utf8 = codecs.getincrementaldecoder("utf-8-sig")()
@@ -437,80 +399,6 @@ def read_rows(path: Path) -> tuple[_Source, Iterator[InputRow]]:
     return source, itertools.chain([first], rows)
 
 
-# --- assessing -------------------------------------------------------------------------
-
-
-def _clean(data: dict[str, Any]) -> dict[str, Any]:
-    """An empty cell or null is an unanswered question: leave it out (unknown, never 'no')."""
-    return {
-        k: v
-        for k, v in data.items()
-        if v is not None and not (isinstance(v, str) and not v.strip())
-    }
-
-
-def _case_id(row: InputRow) -> str:
-    if row.data is not None:
-        value = row.data.get("case_id")
-        if isinstance(value, str | int) and not isinstance(value, bool):
-            text = str(value).strip()
-            if text and len(text) <= 64 and text.isprintable():
-                return text
-    return f"row {row.row}"
-
-
-def assess_row(assessor: Assessor, row: InputRow, as_of: dt.date | None = None) -> RowResult:
-    """One input row to one result row. Never raises for a bad row (only for Ctrl-C)."""
-    case_id = _case_id(row)
-    if row.data is None:
-        return RowResult(row.row, case_id, "error", error=row.error)
-    source = f"row {row.row}"
-    try:
-        profile = make_profile(_clean(row.data), source=source, as_of=as_of)
-        findings = assessor.findings(profile)
-    except InputError as exc:
-        return RowResult(row.row, case_id, "error", error=str(exc).removeprefix(f"{source}: "))
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except Exception as exc:  # an engine failure on one row must not stop the others
-        return RowResult(row.row, case_id, "error", error=f"could not be assessed: {exc}")
-    risks = [f for f in findings if f.rule.kind == "risk"]
-    risks.sort(
-        key=lambda f: (
-            -f.severity.rank,
-            f.days_left if f.days_left is not None else 10**9,
-            f.rule.id,
-        )
-    )
-    highest = risks[0].severity.value if risks else None
-    certainty = None
-    if risks:
-        top = [f.certainty for f in risks if f.severity is risks[0].severity]
-        certainty = "confirmed" if "confirmed" in top else "possible"
-    categories: list[str] = []
-    for f in risks:
-        if f.rule.category.value not in categories:
-            categories.append(f.rule.category.value)
-    dated = [f for f in risks if f.deadline is not None and f.rule.deadline is not None]
-    nearest = min(dated, key=lambda f: (f.deadline, f.rule.id)) if dated else None
-    deadlines = tuple(
-        DeadlineItem(f.deadline, f.rule.deadline.from_, f.rule.id)  # type: ignore[arg-type,union-attr]
-        for f in dated
-    )
-    return RowResult(
-        row.row,
-        case_id,
-        "ok",
-        highest_severity=highest,
-        categories=tuple(categories),
-        nearest_deadline=nearest.deadline if nearest else None,
-        days_left=nearest.days_left if nearest else None,
-        deadlines=deadlines,
-        certainty=certainty,
-        destination_covered=assessor.pack.covers(profile.destination),
-    )
-
-
 _WORKER: Assessor | None = None
 _WORKER_AS_OF: dt.date | None = None
 
@@ -519,9 +407,10 @@ def _init_worker(rules_dir: Path | None, engine: EngineName, as_of: dt.date | No
     """Runs once in each worker process: one Assessor, one durable-rules Host."""
     global _WORKER, _WORKER_AS_OF
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
-    from riskcli.assess import Assessor
+    from riskcli.core.assess import Assessor
+    from riskcli.io.rulepack import load_rule_pack
 
-    _WORKER = Assessor(rules_dir=rules_dir, engine=engine)
+    _WORKER = Assessor(load_rule_pack(rules_dir), engine=engine)
     _WORKER_AS_OF = as_of
 
 
@@ -556,9 +445,10 @@ def assess_rows(
         jobs = cores if len(head) >= PARALLEL_MIN_ROWS else 1
     if jobs <= 1:
         if assessor is None:
-            from riskcli.assess import Assessor
+            from riskcli.core.assess import Assessor
+            from riskcli.io.rulepack import load_rule_pack
 
-            assessor = Assessor(rules_dir=rules_dir, engine=engine)
+            assessor = Assessor(load_rule_pack(rules_dir), engine=engine)
         for row in rows:
             yield assess_row(assessor, row, as_of)
         return
@@ -584,8 +474,8 @@ def _parallel(
     from concurrent.futures import Future, ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    from riskcli.errors import EngineError
-    from riskcli.rules import load_rule_pack
+    from riskcli.core.errors import EngineError
+    from riskcli.io.rulepack import load_rule_pack
 
     load_rule_pack(rules_dir)  # a bad rule pack fails here, clearly, not in the workers
     window = jobs * 4
@@ -652,147 +542,9 @@ class RowWriter:
 
     def write(self, result: RowResult) -> None:
         if self.csv is not None:
-            self.csv.writerow(result.as_csv())
+            self.csv.writerow(_as_csv(result))
         else:
-            self.stream.write(json.dumps(result.as_json(), ensure_ascii=False) + "\n")
-
-
-# --- triage summary --------------------------------------------------------------------
-
-WORDS: dict[str, dict[str, str]] = {
-    "en": {
-        "head": "{n} rows: {ok} assessed, {bad} with errors",
-        "by_severity": "Highest severity per case: {counts}",
-        "none": "no risk found",
-        "not_covered": "country not described by the rule pack (no information, not safety)",
-        "urgent": "Most urgent first:",
-        "more_urgent": "... and {n} more with risks",
-        "errors": "Rows with errors (fix them and run again):",
-        "other_errors": "  other rows with errors: {rows}",
-        "more_errors": "... and {n} more rows with errors (status error in the output)",
-        "days": "{n} days left",
-        "deadline": "deadline {date}, {days}",
-        "passed": "passed {n} days ago",
-        "row": "row {n}",
-        "no_rows": "no intakes found in the file",
-    },
-    "ru": {
-        "head": "строк: {n}; оценено: {ok}, с ошибками: {bad}",
-        "by_severity": "Наивысший уровень риска по делам: {counts}",
-        "none": "рисков не найдено",
-        "not_covered": "страна не описана в правилах (нет сведений — не значит безопасно)",
-        "urgent": "Самые срочные — первыми:",
-        "more_urgent": "... и ещё {n} с рисками",
-        "errors": "Строки с ошибками (исправьте и запустите снова):",
-        "other_errors": "  другие строки с ошибками: {rows}",
-        "more_errors": "... и ещё строк с ошибками: {n} (status error в результатах)",
-        "days": "осталось дней: {n}",
-        "deadline": "срок {date}, {days}",
-        "passed": "истёк {n} дн. назад",
-        "row": "строка {n}",
-        "no_rows": "в файле нет анкет",
-    },
-}
-
-
-@dataclass
-class Triage:
-    """Counts and the few cases a volunteer must look at first; bounded memory."""
-
-    rows: int = 0
-    errors: int = 0
-    counts: dict[str, int] = field(
-        default_factory=lambda: (
-            {s.value: 0 for s in reversed(SEVERITY_ORDER)} | {"none": 0, "not_covered": 0}
-        )
-    )
-    _urgent: list[tuple[tuple[int, int, int], RowResult]] = field(default_factory=list)
-    with_risks: int = 0
-    first_errors: list[RowResult] = field(default_factory=list)
-    other_error_rows: list[int] = field(default_factory=list)
-
-    def add(self, result: RowResult) -> None:
-        self.rows += 1
-        if result.status == "error":
-            self.errors += 1
-            if len(self.first_errors) < TOP_ERRORS:
-                self.first_errors.append(result)
-            elif len(self.other_error_rows) < MORE_ERROR_ROWS:
-                self.other_error_rows.append(result.row)
-            return
-        severity = result.highest_severity
-        if severity is None and result.destination_covered is False:
-            self.counts["not_covered"] += 1
-        else:
-            self.counts[severity or "none"] += 1
-        if severity is None:
-            return
-        self.with_risks += 1
-        days = result.days_left if result.days_left is not None else 10**9
-        # heap keeps the TOP_URGENT most urgent: the least urgent is at the top to pop
-        key = (Severity(severity).rank, -days, -result.row)
-        if len(self._urgent) < TOP_URGENT:
-            heapq.heappush(self._urgent, (key, result))
-        elif key > self._urgent[0][0]:
-            heapq.heapreplace(self._urgent, (key, result))
-
-    @property
-    def urgent(self) -> list[RowResult]:
-        return [r for _, r in sorted(self._urgent, key=lambda item: item[0], reverse=True)]
-
-    def render(self, lang: str = "en") -> str:
-        from riskcli.i18n import severity_word
-
-        w = WORDS.get(lang, WORDS["en"])
-        if self.rows == 0:
-            return w["no_rows"] + "\n"
-        out = [w["head"].format(n=self.rows, ok=self.rows - self.errors, bad=self.errors)]
-        parts = [
-            f"{w[s] if s in ('none', 'not_covered') else severity_word(lang, s)} {n}"
-            for s, n in self.counts.items()
-        ]
-        out.append(w["by_severity"].format(counts=", ".join(parts)))
-        urgent = self.urgent
-        if urgent:
-            out.append(w["urgent"])
-            width = max(len(r.case_id) for r in urgent)
-            for r in urgent:
-                level = severity_word(lang, r.highest_severity or "info")
-                line = f"  {level:<12} {r.case_id:<{width}}"
-                line += f"  ({w['row'].format(n=r.row)})"
-                if r.nearest_deadline is not None and r.days_left is not None:
-                    days = (
-                        w["days"].format(n=r.days_left)
-                        if r.days_left >= 0
-                        else w["passed"].format(n=-r.days_left)
-                    )
-                    line += "  " + w["deadline"].format(
-                        date=r.nearest_deadline.isoformat(), days=days
-                    )
-                line += "  " + ";".join(r.categories)
-                out.append(line)
-            if self.with_risks > len(urgent):
-                out.append("  " + w["more_urgent"].format(n=self.with_risks - len(urgent)))
-        if self.first_errors:
-            out.append(w["errors"])
-            for r in self.first_errors:
-                out.append(f"  {w['row'].format(n=r.row)} ({r.case_id}): {r.error}")
-            if self.other_error_rows:
-                rows = ", ".join(str(n) for n in self.other_error_rows)
-                out.append(w["other_errors"].format(rows=rows))
-            named = len(self.first_errors) + len(self.other_error_rows)
-            if self.errors > named:
-                out.append("  " + w["more_errors"].format(n=self.errors - named))
-        return "\n".join(out) + "\n"
-
-
-# --- the whole run ---------------------------------------------------------------------
-
-
-@dataclass
-class BatchOutcome:
-    triage: Triage
-    events: int = 0
+            self.stream.write(json.dumps(_as_json(result), ensure_ascii=False) + "\n")
 
 
 def run_batch(

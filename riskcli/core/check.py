@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from riskcli.assess import Assessor, Finding
-from riskcli.errors import InputError
-from riskcli.profile import make_profile
-from riskcli.rules import Rule, RulePack, TestCase
+from riskcli.core.assess import Assessor, Finding
+from riskcli.core.errors import InputError
+from riskcli.core.profile import make_profile
+from riskcli.core.rules import Rule, RulePack, TestCase
 
 # Only whitespace and typographic quotes may differ between a quote and its source.
 _QUOTES = str.maketrans(

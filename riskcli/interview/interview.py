@@ -1,7 +1,7 @@
 """The interview: asks a person about their situation in the terminal, in English or Russian.
 
 The only module that imports questionary. The questions themselves are data in
-``riskcli.questions``; this module asks them in order, asks follow-ups only when
+``riskcli.core.questions``; this module asks them in order, asks follow-ups only when
 they apply, shows a review screen where any answer can be changed, and, if the
 person wants it, saves the answers to a file only they can read.
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -29,9 +30,9 @@ from prompt_toolkit.input import Input
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent, merge_key_bindings
 from prompt_toolkit.output import Output
 
-from riskcli.i18n import country_name
-from riskcli.profile import Profile, make_profile, parse_charge, parse_country, parse_date
-from riskcli.questions import (
+from riskcli.core.errors import Interrupted
+from riskcli.core.profile import Profile, make_profile, parse_charge, parse_country, parse_date
+from riskcli.core.questions import (
     BY_KEY,
     DONT_KNOW,
     DONT_KNOW_WORDS,
@@ -45,6 +46,7 @@ from riskcli.questions import (
     to_profile_data,
     ui,
 )
+from riskcli.i18n import country_name
 
 DONE = "__done__"
 REVIEW_WIDTH = 72  # a review line must fit 80 columns with the pointer and margins
@@ -515,3 +517,16 @@ def write_private(path: Path, text: str) -> None:
     except BaseException:
         path.unlink(missing_ok=True)
         raise
+
+
+def run_interview(destinations: Sequence[str], **options: Any) -> tuple[Profile, Interview]:
+    """The one way the command line starts an interview: prompts on stderr (standard
+    output keeps the report), and Ctrl-C or Ctrl-D at any prompt raises ``Interrupted``
+    with the language chosen so far. ``options``: those of :class:`Interview`."""
+    from prompt_toolkit.output import create_output
+
+    session = Interview(destinations, output=create_output(stdout=sys.stderr), **options)
+    try:
+        return session.run(), session
+    except (KeyboardInterrupt, EOFError):
+        raise Interrupted(session.lang) from None

@@ -1,23 +1,28 @@
 """Commands for volunteers who handle many cases: batch, template, compare.
 
-Thin wrappers: the work is in ``riskcli.batch``, ``riskcli.compare`` and
-``riskcli.ics``. Imported by ``riskcli.cli`` to register on its ``app``.
+Thin wrappers: the work is in ``riskcli.io.batch``, ``riskcli.core.compare`` and
+``riskcli.io.ics``. ``riskcli.cli.root`` registers them on its app.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, Annotated, Any
+from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from riskcli.cli import STATE, emit, get_assessor, parse_as_of
-from riskcli.cli import app as app
-from riskcli.errors import ExitStatus, InputError
-from riskcli.profile import Language as Lang
+from riskcli.cli import common
+from riskcli.cli import options as opt
+from riskcli.core.errors import ExitStatus, InputError
+from riskcli.core.profile import Language
+
+if TYPE_CHECKING:
+    from riskcli.io.files import PrivateFile
+    from riskcli.io.ics import IcsWriter
 
 
 class BatchFormat(StrEnum):
@@ -70,8 +75,8 @@ def _nothing() -> None:
     return None
 
 
-@app.command()
 def batch(
+    ctx: typer.Context,
     input_path: Annotated[
         Path,
         typer.Argument(
@@ -85,15 +90,10 @@ def batch(
     ],
     output: Annotated[
         Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="Write the results here: .csv or .jsonl (default: standard output, CSV).",
-        ),
+        opt.output("Write the results here: .csv or .jsonl (default: standard output, CSV)."),
     ] = None,
     fmt: Annotated[
-        BatchFormat | None,
-        typer.Option("--format", "-f", help="Result format (default: by --output's extension)."),
+        BatchFormat | None, opt.fmt("Result format (default: by --output's extension).")
     ] = None,
     ics: Annotated[
         Path | None,
@@ -106,11 +106,9 @@ def batch(
         ),
     ] = None,
     as_of: Annotated[
-        str | None,
-        typer.Option(
-            "--as-of",
-            help="Assess every row as of this date, YYYY-MM-DD (default: each row's as_of, "
-            "then today).",
+        dt.date | None,
+        opt.as_of(
+            "Assess every row as of this date, YYYY-MM-DD (default: each row's as_of, then today)."
         ),
     ] = None,
     jobs: Annotated[
@@ -122,9 +120,7 @@ def batch(
             help="Worker processes (default: all cores once the batch is large).",
         ),
     ] = None,
-    lang: Annotated[
-        Lang, typer.Option("--lang", help="Language of the summary and the calendar.")
-    ] = Lang.en,
+    lang: Annotated[Language, opt.lang("Language of the summary and the calendar.")] = Language.en,
 ) -> None:
     """Assess many intakes: one result row per input row, in order, then a triage summary.
 
@@ -133,84 +129,79 @@ def batch(
     field and the reason). A bad row never stops the run. Exit 0 if every row
     was assessed, 1 if any row had an error, 2 if INPUT cannot be read.
     """
-    from riskcli.batch import output_format, run_batch
+    from riskcli.io.batch import output_format, run_batch
+    from riskcli.io.files import PrivateFile
+    from riskcli.io.ics import IcsWriter
+    from riskcli.render.triage import render_triage
 
-    day = parse_as_of(as_of)
+    env = common.env_of(ctx)
     out_fmt = output_format(output, fmt.value if fmt else None)
-    ics_writer: Any = None
-    tmp = output.with_name(f".{output.name}.tmp") if output is not None else None
-    stream: IO[str] = sys.stdout
-    update: Callable[[int, int], None] | None = None
+    sink: PrivateFile | None = None  # the results file (0600, renamed into place at the end)
+    calendar: IcsWriter | None = None
     stop: Callable[[], None] = _nothing
     try:
-        if tmp is not None:
+        if output is not None:
             try:
-                stream = open(tmp, "w", encoding="utf-8", newline="")  # noqa: SIM115
+                sink = PrivateFile(output, newline="")
             except OSError as exc:
                 raise InputError(f"--output {output}: cannot write: {exc.strerror}") from None
         if ics is not None:
-            from riskcli.ics import IcsWriter
-
-            ics_writer = IcsWriter(ics, lang.value)
+            calendar = IcsWriter(ics, lang.value)
         on_result = None
-        if ics_writer is not None:
-            writer = ics_writer
+        if calendar is not None:
+            writer = calendar
 
             def on_result(result: Any) -> None:
                 writer.add(result.case_id, result.deadlines)
 
         update, stop = _progress_bar()
+        stream: IO[str] = sys.stdout if sink is None else sink.fh  # type: ignore[assignment]
         triage = run_batch(
             input_path,
             stream,
             out_fmt,
-            rules_dir=STATE.rules_dir,
-            engine=STATE.engine,  # type: ignore[arg-type]
-            as_of=day,
+            rules_dir=env.rules_dir,
+            engine=env.engine,
+            as_of=as_of,
             jobs=jobs,
             on_result=on_result,
             progress=update,
         )
         stop()
-        if tmp is not None and output is not None:
-            stream.close()
-            tmp.replace(output)
-            tmp = None
+        if sink is not None:
+            try:
+                sink.commit()
+            except OSError as exc:
+                raise InputError(f"--output {output}: cannot write: {exc.strerror}") from None
+            sink = None
         else:
-            stream.flush()
-        if ics_writer is not None:
-            ics_writer.close()
-            ics_writer = None
+            sys.stdout.flush()
+        if calendar is not None:
+            calendar.close()
+            calendar = None
     finally:
         stop()
-        if tmp is not None:
-            if stream is not sys.stdout:
-                stream.close()
-            tmp.unlink(missing_ok=True)
-        if ics_writer is not None:
-            ics_writer.abort()
-    sys.stderr.write(triage.render(lang.value))
+        if sink is not None:
+            sink.abort()
+        if calendar is not None:
+            calendar.abort()
+    sys.stderr.write(render_triage(triage, lang.value))
     if triage.errors:
         raise typer.Exit(ExitStatus.ERROR)
 
 
-@app.command()
 def template(
-    fmt: Annotated[
-        TemplateFormat, typer.Option("--format", "-f", help="csv (a spreadsheet) or json.")
-    ] = TemplateFormat.csv,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the sheet to this file.")
-    ] = None,
+    fmt: Annotated[TemplateFormat, opt.fmt("csv (a spreadsheet) or json.")] = TemplateFormat.csv,
+    output: Annotated[Path | None, opt.output("Write the sheet to this file.")] = None,
 ) -> None:
     """Write an empty intake sheet: every column and one made-up example row to overwrite."""
-    from riskcli.batch import template_text
+    from riskcli.io.batch import template_text
 
-    emit(template_text(fmt.value), output)
+    common.emit(template_text(fmt.value), output)
 
 
-@app.command()
 def compare(
+    ctx: typer.Context,
     answers: Annotated[
         str,
         typer.Option(
@@ -229,37 +220,35 @@ def compare(
             "covers).",
         ),
     ] = None,
-    fmt: Annotated[
-        CompareFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = CompareFormat.text,
+    fmt: Annotated[CompareFormat, opt.fmt("Output format.")] = CompareFormat.text,
     lang: Annotated[
-        Lang | None,
-        typer.Option("--lang", help="Language (default: the profile's, then en)."),
+        Language | None, opt.lang("Language (default: the profile's, then en).")
     ] = None,
-    as_of: Annotated[
-        str | None,
-        typer.Option("--as-of", help="Assess as of this date, YYYY-MM-DD (default: today)."),
-    ] = None,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the comparison to this file.")
-    ] = None,
+    as_of: opt.AsOf = None,
+    output: Annotated[Path | None, opt.output("Write the comparison to this file.")] = None,
 ) -> None:
     """Assess the same person for several destinations and rank them, safest first.
 
     Countries the rule pack knows nothing about are named as such, never ranked as safe.
     """
-    from riskcli.compare import compare as run_compare
-    from riskcli.compare import parse_destinations, render_json, render_text
-    from riskcli.loaders import load_data
+    from riskcli.core.compare import compare as run_compare
+    from riskcli.core.compare import parse_destinations
+    from riskcli.io.loaders import load_data
+    from riskcli.render.compare import render_json, render_text
 
-    day = parse_as_of(as_of)
+    day = as_of
     codes = parse_destinations(destinations) if destinations is not None else None
     name = "<stdin>" if answers == "-" else answers
     data = load_data(answers, what="answers file")
     if isinstance(data, dict):
         data = {k: v for k, v in data.items() if k != "destination"}
     result = run_compare(
-        get_assessor(), data, codes, source=name, as_of=day, lang=lang.value if lang else None
+        common.get_assessor(common.env_of(ctx)),
+        data,
+        codes,
+        source=name,
+        as_of=day,
+        lang=lang.value if lang else None,
     )
     text = render_json(result) if fmt is CompareFormat.json else render_text(result)
-    emit(text, output)
+    common.emit(text, output)

@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 import pycountry
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from riskcli.errors import InputError
+from riskcli.core.errors import InputError
 
 
 class Language(StrEnum):
@@ -269,25 +269,50 @@ class Profile(BaseModel):
 
 
 FIELDS: tuple[str, ...] = tuple(Profile.model_fields)
+# The fields that hold a date, read from the model (as_of among them).
+DATE_FIELDS: tuple[str, ...] = tuple(
+    name
+    for name, info in Profile.model_fields.items()
+    if info.annotation in (dt.date, dt.date | None)
+)
+
+
+FieldKind = Literal["text", "enum", "list", "date", "country", "bool"]
+
+
+def field_enum(field: str) -> type[StrEnum] | None:
+    """The enum a field's answers come from (a list's items too), read from the model."""
+    annotation = Profile.model_fields[field].annotation
+    for arg in (annotation, *get_args(annotation)):
+        for inner in (arg, *get_args(arg)):
+            if isinstance(inner, type) and issubclass(inner, StrEnum):
+                return inner
+    return None
+
+
+def field_kind(field: str) -> FieldKind:
+    """What kind of answer a field holds, read from the model's type and validators."""
+    info = Profile.model_fields[field]
+    args = {info.annotation, *get_args(info.annotation)}
+    if args & {dt.date}:
+        return "date"
+    if bool in args:
+        return "bool"
+    if any(get_origin(a) is list for a in args):
+        return "list"
+    if field_enum(field) is not None:
+        return "enum"
+    validators = {getattr(m, "func", None) for m in info.metadata}
+    return "country" if parse_country in validators else "text"
 
 
 def allowed_values(field: str) -> str:
     """What a field accepts, in words, for error messages and help."""
-    enums: dict[str, type[StrEnum]] = {
-        "language": Language,
-        "citizenship": Citizenship,
-        "documents": Document,
-        "stay_basis": StayBasis,
-        "criminal_case": CriminalCase,
-        "wanted": Wanted,
-        "protest_history": ProtestHistory,
-        "occupation": Occupation,
-        "organisation_status": OrganisationStatus,
-    }
-    if field in enums:
-        values = ", ".join(e.value for e in enums[field])
-        return f"one or more of: {values}" if field == "documents" else f"one of: {values}"
-    if field in {"as_of", "entry_date", "international_passport_expiry"}:
+    enum = field_enum(field)
+    if enum is not None:
+        values = ", ".join(e.value for e in enum)
+        return f"one or more of: {values}" if field_kind(field) == "list" else f"one of: {values}"
+    if field in DATE_FIELDS:
         return DATE_ALLOWED
     if field in {"destination", "onward_destinations"}:
         return COUNTRY_ALLOWED

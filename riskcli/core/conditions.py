@@ -22,17 +22,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from riskcli.profile import (
-    Citizenship,
-    CriminalCase,
-    Document,
-    Language,
-    Occupation,
+from riskcli.core.profile import (
+    FIELDS,
     OrganisationStatus,
     Profile,
     ProtestHistory,
-    StayBasis,
-    Wanted,
+    field_enum,
+    field_kind,
 )
 
 Kind = Literal["enum", "country", "bool", "date", "number", "list", "text"]
@@ -50,32 +46,14 @@ def _vals(enum: Any) -> tuple[str, ...]:
     return tuple(e.value for e in enum if e.value != "unknown")
 
 
-# Every name a condition may test. Profile fields keep their spec §1 names.
+# Every name a condition may test. Profile fields keep their spec §1 names; their kinds and
+# allowed values are read from the profile model.
 FIELD_SPECS: dict[str, FieldSpec] = {
-    "case_id": FieldSpec("text"),
-    "language": FieldSpec("enum", _vals(Language)),
-    "citizenship": FieldSpec("enum", _vals(Citizenship)),
-    "documents": FieldSpec("list", _vals(Document)),
-    "international_passport_expiry": FieldSpec("date"),
-    "destination": FieldSpec("country"),
-    "entry_date": FieldSpec("date"),
-    "stay_basis": FieldSpec("enum", _vals(StayBasis)),
-    "criminal_case": FieldSpec("enum", _vals(CriminalCase)),
-    "wanted": FieldSpec("enum", _vals(Wanted)),
-    "arrested_in_absentia": FieldSpec("bool"),
-    "charges": FieldSpec("list"),
-    "protest_history": FieldSpec("enum", _vals(ProtestHistory)),
-    "draft_notice": FieldSpec("bool"),
-    "military_liable": FieldSpec("bool"),
-    "public_statements": FieldSpec("bool"),
-    "activism_abroad": FieldSpec("bool"),
-    "occupation": FieldSpec("enum", _vals(Occupation)),
-    "foreign_agent": FieldSpec("bool"),
-    "organisation_status": FieldSpec("enum", _vals(OrganisationStatus)),
-    "foreign_funding": FieldSpec("bool"),
-    "relatives_in_russia": FieldSpec("bool"),
-    "onward_destinations": FieldSpec("list"),
-    "needs_shelter": FieldSpec("bool"),
+    **{
+        name: FieldSpec(field_kind(name), _vals(field_enum(name) or ()))
+        for name in FIELDS
+        if name != "as_of"
+    },
     # Derived in Python from the answers and the assessment date.
     "days_in_country": FieldSpec(
         "number",

@@ -34,3 +34,16 @@ class EngineError(RiskcliError):
     """The rules engine refused or broke; never silently wrong."""
 
     exit_status = ExitStatus.ERROR
+
+
+class Interrupted(Exception):
+    """Ctrl-C or Ctrl-D stopped the work (the interview): exit 130 with one line.
+
+    ``lang``: the language the person chose, for that line; ``draft_kept``: an
+    encrypted draft of the answers so far was left for ``--resume``.
+    """
+
+    def __init__(self, lang: str = "en", *, draft_kept: bool = False):
+        super().__init__(lang)
+        self.lang = lang
+        self.draft_kept = draft_kept

@@ -1,0 +1,58 @@
+"""The options many commands share, as ``Annotated`` types (typer reads them from the hints).
+
+Each has a default help text; a command that needs its own words builds the same
+option with ``as_of(help=...)`` and so on. ``--as-of`` is parsed here, once: a
+command receives a ``datetime.date`` (or None), and a bad date is one clear line
+naming the option, exit 2.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from riskcli.core.errors import InputError
+from riskcli.core.profile import Language, parse_date
+from riskcli.render.report import Format as ReportFormat
+from riskcli.render.report import TableFormat
+
+
+def parse_as_of(value: str | None) -> dt.date | None:
+    """``--as-of``'s text to a date; InputError naming the option if it is not one."""
+    if value is None:
+        return None
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        raise InputError(f"--as-of: {exc}") from None
+
+
+def as_of(help: str = "Assess as of this date, YYYY-MM-DD (default: today).") -> Any:
+    return typer.Option("--as-of", parser=parse_as_of, metavar="<str>", help=help)
+
+
+def lang(help: str = "Language of the output.") -> Any:
+    return typer.Option("--lang", help=help)
+
+
+def output(help: str = "Write the report to this file.") -> Any:
+    return typer.Option("--output", "-o", help=help)
+
+
+def store(help: str = "The case store file (default: cases.db in your user data folder).") -> Any:
+    return typer.Option("--store", envvar="RISKCLI_STORE", help=help, show_default=False)
+
+
+def fmt(help: str = "Report format.") -> Any:
+    return typer.Option("--format", "-f", help=help)
+
+
+AsOf = Annotated[dt.date | None, as_of()]
+Lang = Annotated[Language, lang()]
+Output = Annotated[Path | None, output()]
+Store = Annotated[Path | None, store()]
+Format = Annotated[ReportFormat, fmt()]
+Table = Annotated[TableFormat, fmt("Output format.")]

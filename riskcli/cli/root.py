@@ -1,0 +1,146 @@
+"""The command line's root: the typer app, its global options, and ``main()``.
+
+Every command group lives in its own module and is registered here, explicitly.
+``main()`` makes the run's ``Environment`` (the global options), maps every
+exception to one ``ExitStatus`` and one line on stderr (``--traceback`` shows the
+rest); the commands do the work.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from riskcli import __version__
+from riskcli.cli import assess, cases, common, volunteer
+from riskcli.cli import rules as rule_commands
+from riskcli.core.errors import ExitStatus, Interrupted, RiskcliError
+
+app = typer.Typer(
+    name="riskcli",
+    help=(
+        "Which risks of being sent back to Russia a person faces where they are, "
+        "how soon, why, and what to do, citing the source of every rule."
+    ),
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.command()(assess.assess)
+app.command()(volunteer.batch)
+app.command()(volunteer.template)
+app.command()(volunteer.compare)
+app.add_typer(rule_commands.app, name="rules")
+app.add_typer(cases.app, name="cases")
+
+
+class EngineChoice(StrEnum):
+    auto = "auto"
+    durable = "durable"
+    oracle = "oracle"
+
+
+def version_lines(env: common.Environment) -> list[str]:
+    """riskcli's version, the rule pack's and the engine that runs (no engine is imported)."""
+    import importlib.metadata
+    import importlib.util
+
+    from riskcli.io.rulepack import default_rules_dir, pack_version
+
+    directory = env.rules_dir or default_rules_dir()
+    pack = pack_version(directory) if directory.is_dir() else "none found"
+    if env.engine != "oracle" and importlib.util.find_spec("durable") is not None:
+        engine = f"durable-rules {importlib.metadata.version('durable-rules')}"
+    else:
+        why = "" if env.engine == "oracle" else " (durable-rules does not run on this Python)"
+        engine = f"the plain-Python evaluator of the same rules{why}"
+    python = ".".join(map(str, sys.version_info[:3]))
+    return [
+        f"riskcli {__version__}",
+        f"rule pack: {pack} ({directory})",
+        f"engine: {engine}",
+        f"Python: {python}",
+    ]
+
+
+def _version(ctx: typer.Context, value: bool) -> None:
+    if value:
+        env = common.env_of(ctx)
+        params = ctx.params
+        if params.get("rules") is not None:
+            env.rules_dir = params["rules"]
+        if params.get("engine") is not None:
+            env.engine = params["engine"].value
+        typer.echo("\n".join(version_lines(env)))
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    show_traceback: Annotated[
+        bool, typer.Option("--traceback", help="Show the full traceback of an error (debugging).")
+    ] = False,
+    rules: Annotated[
+        Path | None,
+        typer.Option(
+            "--rules",
+            envvar="RISKCLI_RULES",
+            is_eager=True,
+            help="Folder of rule files to use instead of the bundled rule pack.",
+        ),
+    ] = None,
+    engine: Annotated[
+        EngineChoice,
+        typer.Option(
+            "--engine",
+            help="Rules engine: durable-rules, or the plain-Python evaluator of the same rules.",
+            hidden=True,
+            is_eager=True,
+        ),
+    ] = EngineChoice.auto,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    env = common.env_of(ctx)
+    env.traceback = show_traceback
+    env.rules_dir = rules
+    env.engine = engine.value
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; map every outcome to an ExitStatus and at most one line on stderr."""
+    env = common.Environment()
+    try:
+        app(args=argv, prog_name="riskcli", obj=env)
+    except SystemExit as exc:  # typer's own exits: help, usage errors (2), Ctrl-C (130)
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if code == ExitStatus.INTERRUPTED:
+            sys.stderr.write(f"\n{common.stopped_line()}\n")
+        return code
+    except Interrupted as stop:
+        sys.stderr.write(f"\n{common.stopped_line(stop.lang, stop.draft_kept)}\n")
+        return ExitStatus.INTERRUPTED
+    except (KeyboardInterrupt, EOFError):
+        sys.stderr.write(f"\n{common.stopped_line()}\n")
+        return ExitStatus.INTERRUPTED
+    except RiskcliError as exc:
+        if env.traceback:
+            traceback.print_exc()
+        sys.stderr.write(f"riskcli: {exc}\n")
+        return exc.exit_status
+    except Exception as exc:
+        if env.traceback:
+            traceback.print_exc()
+        sys.stderr.write(f"riskcli: internal error: {exc!r} (run with --traceback for details)\n")
+        return ExitStatus.ERROR
+    return ExitStatus.OK

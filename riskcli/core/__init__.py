@@ -1,0 +1,1 @@
+"""The domain: profile, rules, conditions, engines, assessment, report (no terminal)."""

@@ -1,0 +1,1 @@
+"""The interview: the only package that imports questionary and prompt_toolkit."""

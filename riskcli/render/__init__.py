@@ -1,0 +1,1 @@
+"""Renderers: a report, a comparison, a triage summary, as text, Markdown or JSON."""
