@@ -309,3 +309,14 @@ def test_an_error_keeps_its_english_words_and_can_be_shown_in_russian() -> None:
 )
 def test_the_default_language_from_the_environment(environ: dict[str, str], lang: str) -> None:
     assert language_from_environment(environ) == lang
+
+
+def test_after_the_answers_are_read_errors_are_in_their_language(
+    run: Run, tmp_path: Path
+) -> None:
+    answers = tmp_path / "kz.json"
+    answers.write_text(json.dumps({**KZ, "language": "ru"}), encoding="utf-8")
+    target = tmp_path / "no" / "report.txt"
+    code, out, err = run("assess", "-a", str(answers), "-o", str(target))
+    assert (code, out) == (2, "")
+    assert err == f"riskcli: --output {target}: не удаётся записать: No such file or directory\n"

@@ -99,10 +99,12 @@ def assess(
         else:
             profile = interview(assessor.pack.destinations_by_coverage, lang, day)
             report = assessor.assess(profile, lang.value if lang else None)
+        env.spoken = report.language  # the interview's: later errors are told in it
     else:
         assessor = common.get_assessor(env)
         profile = common.load_profile_file(answers, day)
         report = assessor.assess(profile, lang.value if lang else None)
+        env.spoken = profile.language.value if profile.language else None
     if redact:
         from riskcli.core.report import redact_report
 

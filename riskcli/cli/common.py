@@ -40,13 +40,16 @@ class Environment:
     # The language of messages: --lang of the command, where given (else the profile's
     # language, then RISKCLI_LANG / the locale: see error_language).
     lang: str | None = None
+    # The language of the person's answers, once known (the profile's, the interview's).
+    spoken: str | None = None
 
     def error_language(self, hint: str | None = None) -> str:
         """The language to tell the user an error in: --lang, the language the person wrote
-        in (HINT: a profile's ``language``, the interview's), then RISKCLI_LANG / LANG."""
+        in (HINT, from the error: a profile's ``language``; else the answers' once known),
+        then RISKCLI_LANG / LANG."""
         from riskcli.i18n import language_from_environment
 
-        return self.lang or hint or language_from_environment(os.environ)
+        return self.lang or hint or self.spoken or language_from_environment(os.environ)
 
 
 def env_of(ctx: typer.Context) -> Environment:
