@@ -27,17 +27,11 @@ from riskcli.i18n import (
 )
 from riskcli.i18n.messages import MESSAGES
 from tests.conftest import Run
+from tests.test_cases_cli import KZ_47
 
 PO = LOCALE_DIR / "ru" / "LC_MESSAGES" / "riskcli.po"
 MO = PO.with_suffix(".mo")
-KZ = {  # 90 visa-free days from 2022-09-25: the stay ends on 2022-12-24
-    "case_id": "vol-17",
-    "destination": "KZ",
-    "citizenship": "RU",
-    "documents": ["domestic_passport"],
-    "entry_date": "2022-09-25",
-    "stay_basis": "visa_free",
-}
+KZ = KZ_47  # 90 visa-free days from 2022-09-25: the stay ends on 2022-12-24
 
 
 def catalog() -> Catalog:
@@ -311,9 +305,7 @@ def test_the_default_language_from_the_environment(environ: dict[str, str], lang
     assert language_from_environment(environ) == lang
 
 
-def test_after_the_answers_are_read_errors_are_in_their_language(
-    run: Run, tmp_path: Path
-) -> None:
+def test_after_the_answers_are_read_errors_are_in_their_language(run: Run, tmp_path: Path) -> None:
     answers = tmp_path / "kz.json"
     answers.write_text(json.dumps({**KZ, "language": "ru"}), encoding="utf-8")
     target = tmp_path / "no" / "report.txt"
