@@ -312,3 +312,24 @@ def test_after_the_answers_are_read_errors_are_in_their_language(run: Run, tmp_p
     code, out, err = run("assess", "-a", str(answers), "-o", str(target))
     assert (code, out) == (2, "")
     assert err == f"riskcli: --output {target}: не удаётся записать: No such file or directory\n"
+
+
+def test_the_cases_commands_count_cases_in_russian() -> None:
+    assert t("ru", "cases.damaged", keys="k1", n=1).startswith("дело k1 не читается")
+    assert t("ru", "cases.damaged", keys="k1, k2", n=2).startswith("дела k1, k2 не читаются")
+    assert "с 1 делом будет" in t("ru", "cases.wipe_prompt", path="p", n=1)
+    assert "с 5 делами будет" in t("ru", "cases.wipe_prompt", path="p", n=5)
+    assert t("en", "cases.wipe_prompt", path="p", n=1) == (
+        "This deletes the case store p with 1 case(s) for good. Type WIPE to go on"
+    )
+
+
+def test_a_too_long_case_id_is_told_in_russian(run: Run, tmp_path: Path) -> None:
+    answers = tmp_path / "kz.json"
+    answers.write_text(json.dumps({**KZ, "case_id": "x" * 65}), encoding="utf-8")
+    code, _, err = run("assess", "-a", str(answers), "--lang", "ru")
+    assert code == 2
+    assert err == (
+        f"riskcli: {answers}: поле 'case_id': должно быть не длиннее 64 знаков; допустимо: "
+        "произвольный текст до 64 знаков в одну строку, без имён\n"
+    )

@@ -24,9 +24,9 @@ import yaml
 from riskcli.cli import common
 from riskcli.cli import options as opt
 from riskcli.cli.common import ask, open_store
-from riskcli.core.errors import ExitStatus, InputError
+from riskcli.core.errors import ExitStatus, InputError, cannot_write
 from riskcli.core.profile import Language
-from riskcli.i18n import t
+from riskcli.i18n import msg, t
 from riskcli.io.files import write_private
 from riskcli.io.store import StoredCase, StoreError, default_store_path
 from riskcli.render.report import Format, TableFormat, days_phrase, render
@@ -135,7 +135,7 @@ def _ref(case: StoredCase) -> str:
 def report_damaged(lang: str, damaged: list[str]) -> None:
     """After the readable cases are shown: name the unreadable ones and exit 1."""
     if damaged:
-        typer.echo(w(lang, "damaged", keys=", ".join(damaged)), err=True)
+        typer.echo(w(lang, "damaged", keys=", ".join(damaged), n=len(damaged)), err=True)
         raise typer.Exit(ExitStatus.ERROR)
 
 
@@ -172,7 +172,7 @@ def cases_add(
         same = [c.key for c in cases.scan()[0] if ref and c.ref == ref]
         key = cases.add_case(profile.answers(), report.to_json_dict())
     if same:
-        typer.echo(w(lang.value, "dup_ref", ref=ref, keys=", ".join(same)), err=True)
+        typer.echo(w(lang.value, "dup_ref", ref=ref, keys=", ".join(same), n=len(same)), err=True)
     suffix = f" ({ref})" if ref else ""
     typer.echo(
         w(lang.value, "saved", key=key, ref=suffix, summary=summary_line(lang.value, report))
@@ -275,7 +275,7 @@ def cases_show(
         case = cases.get_case(cases.resolve(case_ref))
     if stored:
         if case.report is None:
-            raise StoreError(f"case {case.key} has no saved assessment")
+            raise StoreError(msg("cases.no_assessment", key=case.key))
         report = Report.model_validate(case.report)
     else:
         assessor = common.get_assessor(common.env_of(ctx))
@@ -295,15 +295,22 @@ def _parse_sets(sets: list[str], unsets: list[str]) -> dict[str, Any]:
         name, sep, value = item.partition("=")
         name = name.strip()
         if not sep:
-            raise InputError(f"--set {item!r}: write FIELD=VALUE, e.g. --set entry_date=2022-09-25")
+            raise InputError(msg("cases.set_form", item=repr(item)))
         if name not in allowed:
             raise InputError(
-                f"--set {item!r}: unknown field {name!r}; allowed: {', '.join(allowed)}"
+                msg(
+                    "cases.set_unknown",
+                    item=repr(item),
+                    field=repr(name),
+                    allowed=", ".join(allowed),
+                )
             )
         changes[name] = value
     for name in unsets:
         if name not in allowed:
-            raise InputError(f"--unset {name!r}: unknown field; allowed: {', '.join(allowed)}")
+            raise InputError(
+                msg("cases.unset_unknown", field=repr(name), allowed=", ".join(allowed))
+            )
         changes[name] = None
     return changes
 
@@ -344,10 +351,7 @@ def cases_edit(
     changes = _parse_sets(sets or [], unsets or [])
     if not changes and answers is None:
         if not common.can_interview():
-            raise InputError(
-                "nothing to change: give --set FIELD=VALUE, --unset FIELD or --answers "
-                "(or run it on a terminal to change the answers in the interview)"
-            )
+            raise InputError(msg("cases.nothing_to_change"))
         _edit_in_interview(common.get_assessor(common.env_of(ctx)), case_ref, store, as_of, lang)
         return
     day = as_of
@@ -456,11 +460,9 @@ def cases_export(
         try:
             write_private(output, text, exclusive=not force)
         except FileExistsError:
-            raise InputError(
-                f"--output {output}: already exists; pass --force to replace it"
-            ) from None
+            raise InputError(msg("error.exists", option="--output", path=output)) from None
         except OSError as exc:
-            raise InputError(f"--output {output}: cannot write: {exc.strerror}") from None
+            raise InputError(cannot_write("--output", output, exc)) from None
 
 
 @app.command("deadlines")

@@ -17,6 +17,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from riskcli.core.errors import BadValue, InputError
 from riskcli.i18n import Message, msg
+from riskcli.i18n.messages import MESSAGES
 
 
 class Language(StrEnum):
@@ -326,6 +327,14 @@ def allowed_values(field: str) -> Message:
     return BOOL_ALLOWED
 
 
+def _pydantic_words(err: Any, text: str) -> Message | str:
+    """pydantic's own words for a text field's checks, as messages of the catalog."""
+    key = f"error.{err['type']}"
+    if key in MESSAGES:
+        return msg(key, **(err.get("ctx") or {}))
+    return text
+
+
 def describe_errors(exc: ValidationError) -> tuple[Message, ...]:
     """Every field at fault and what it allows (one line once joined with "; ")."""
     parts: list[Message] = []
@@ -341,7 +350,7 @@ def describe_errors(exc: ValidationError) -> tuple[Message, ...]:
             # Our validators' words are a Message, shown in either language; pydantic's own
             # (a too long case_id) are English.
             text = str(err.get("msg", "invalid")).removeprefix("Value error, ")
-            error = cause.message if isinstance(cause, BadValue) else text
+            error = cause.message if isinstance(cause, BadValue) else _pydantic_words(err, text)
             if "allowed" in text:
                 parts.append(msg("error.field", field=repr(field), error=error))
             else:

@@ -162,7 +162,8 @@ MESSAGES: dict[str, str | Plural] = {
     ),
     "cases.no_deadlines": "No coming deadlines.",
     "cases.wipe_prompt": (
-        "This deletes the case store {path} with {n} case(s) for good. Type WIPE to go on"
+        "This deletes the case store {path} with {n} case(s) for good. Type WIPE to go on",
+        "This deletes the case store {path} with {n} case(s) for good. Type WIPE to go on",
     ),
     "cases.wiped": "wiped {path}",
     "cases.not_wiped": "not wiped: the confirmation did not match",
@@ -176,10 +177,28 @@ MESSAGES: dict[str, str | Plural] = {
     "cases.deadline_passed": "deadline passed",
     "cases.certainty": "certainty changed",
     "cases.not_saved": "(what-if run: nothing saved)",
-    "cases.dup_ref": "note: case_id {ref!r} is also used by case(s) {keys}",
-    "cases.damaged": (
-        "case(s) {keys} cannot be read: damaged. `riskcli cases delete KEY` removes one"
+    # {n} counts the keys: the English stays "case(s)", the Russian agrees with the count.
+    "cases.dup_ref": (
+        "note: case_id {ref!r} is also used by case(s) {keys}",
+        "note: case_id {ref!r} is also used by case(s) {keys}",
     ),
+    "cases.damaged": (
+        "case(s) {keys} cannot be read: damaged. `riskcli cases delete KEY` removes one",
+        "case(s) {keys} cannot be read: damaged. `riskcli cases delete KEY` removes one",
+    ),
+    "cases.no_assessment": "case {key} has no saved assessment",
+    "cases.set_form": "--set {item}: write FIELD=VALUE, e.g. --set entry_date=2022-09-25",
+    "cases.set_unknown": "--set {item}: unknown field {field}; allowed: {allowed}",
+    "cases.unset_unknown": "--unset {field}: unknown field; allowed: {allowed}",
+    "cases.nothing_to_change": (
+        "nothing to change: give --set FIELD=VALUE, --unset FIELD or --answers "
+        "(or run it on a terminal to change the answers in the interview)"
+    ),
+    "error.exists": "{option} {path}: already exists; pass --force to replace it",
+    # --- riskcli rules -------------------------------------------------------------------
+    "rules.no_rule": "no rule {rule}; similar: {close}",
+    "rules.no_rule_list": "no rule {rule}; see `riskcli rules list`",
+    "rules.not_folder": "--sources {path}: not a folder",
     # --- the command line ----------------------------------------------------------------
     "cli.stopped": "stopped; nothing was saved",
     "cli.stopped_draft": (
@@ -203,6 +222,10 @@ MESSAGES: dict[str, str | Plural] = {
     "error.required": "field {field} is required; allowed: {allowed}",
     "error.field": "field {field}: {error}",
     "error.field_allowed": "field {field}: {error}; allowed: {allowed}",
+    # pydantic's own checks of a text field (case_id), in pydantic's English words
+    "error.string_too_long": "String should have at most {max_length} characters",
+    "error.string_pattern_mismatch": "String should match pattern '{pattern}'",
+    "error.string_type": "Input should be a valid string",
     "error.not_bool": "{value} is not a yes/no answer; allowed: {allowed}",
     "error.not_real_date": "{value} is not a real date; allowed: {allowed}",
     "error.not_date": "{value} is not a date; allowed: {allowed}",
