@@ -226,6 +226,7 @@ MESSAGES: dict[str, str | Plural] = {
     "error.string_too_long": "String should have at most {max_length} characters",
     "error.string_pattern_mismatch": "String should match pattern '{pattern}'",
     "error.string_type": "Input should be a valid string",
+    "error.date_type": "Input should be a valid date",
     "error.not_bool": "{value} is not a yes/no answer; allowed: {allowed}",
     "error.not_real_date": "{value} is not a real date; allowed: {allowed}",
     "error.not_date": "{value} is not a date; allowed: {allowed}",
