@@ -333,3 +333,11 @@ def test_a_too_long_case_id_is_told_in_russian(run: Run, tmp_path: Path) -> None
         f"riskcli: {answers}: поле 'case_id': должно быть не длиннее 64 знаков; допустимо: "
         "произвольный текст до 64 знаков в одну строку, без имён\n"
     )
+
+
+def test_lang_after_a_bad_option_still_chooses_the_language(run: Run, tmp_path: Path) -> None:
+    answers = tmp_path / "kz.json"
+    answers.write_text(json.dumps(KZ), encoding="utf-8")
+    code, _, err = run("assess", "-a", str(answers), "--as-of", "2022-02-30", "--lang", "ru")
+    assert code == 2
+    assert err.startswith("riskcli: --as-of: '2022-02-30' — такой даты нет;"), err

@@ -48,7 +48,8 @@ def _remember_lang(
 
 
 def lang(help: str = "Language of the output.") -> Any:
-    return typer.Option("--lang", help=help, callback=_remember_lang)
+    # Eager: read before the other options, so that their errors are told in it too.
+    return typer.Option("--lang", help=help, callback=_remember_lang, is_eager=True)
 
 
 def output(help: str = "Write the report to this file.") -> Any:
