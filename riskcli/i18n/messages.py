@@ -43,6 +43,9 @@ MESSAGES: dict[str, str | Plural] = {
     "what_to_do": "What to do",
     "sources": "Sources",
     "facts_as_of": "facts as of {date}",
+    "reported_after": (
+        "Reported after the assessment date: this rests on facts dated {dates}, later than {as_of}."
+    ),
     "support": "Help you may be able to get",
     "summary": "Summary",
     "risks": "Risks",
