@@ -3,6 +3,7 @@ plurals, one phrase for days to a deadline everywhere, and errors in the user's 
 
 from __future__ import annotations
 
+import datetime as dt
 import gettext
 import json
 import string
@@ -143,17 +144,22 @@ def test_a_plural_message_needs_its_count() -> None:
 
 
 @pytest.mark.parametrize(
-    ("as_of", "en", "ru"),
+    ("days", "en", "ru"),
     [
-        ("2022-12-23", "1 day left", "остался 1 день"),
-        ("2022-12-27", "passed 3 days ago", "истёк 3 дня назад"),
+        (1, "1 day left", "остался 1 день"),
+        (-3, "passed 3 days ago", "истёк 3 дня назад"),
     ],
 )
 def test_reports_compare_and_triage_give_days_left_in_the_same_words(
-    run: Run, tmp_path: Path, as_of: str, en: str, ru: str
+    run: Run, tmp_path: Path, days: int, en: str, ru: str
 ) -> None:
     answers = tmp_path / "kz.json"
     answers.write_text(json.dumps(KZ), encoding="utf-8")
+    # The day the stay ends, as the rule pack counts it; assessed DAYS before it.
+    code, out, err = run("assess", "-a", str(answers), "--as-of", "2022-11-07", "-f", "json")
+    assert code == 0, err
+    end = min(r["deadline"] for r in json.loads(out)["risks"] if r.get("deadline"))
+    as_of = (dt.date.fromisoformat(end) - dt.timedelta(days=days)).isoformat()
     intake = tmp_path / "intake.jsonl"
     intake.write_text(json.dumps(KZ) + "\n", encoding="utf-8")
     for lang, words in (("en", en), ("ru", ru)):
