@@ -25,8 +25,9 @@ import yaml
 from riskcli.cli import common
 from riskcli.cli import options as opt
 from riskcli.cli.common import ask, open_store
-from riskcli.core.errors import ExitStatus, InputError
+from riskcli.core.errors import ExitStatus, InputError, cannot_write
 from riskcli.core.profile import Language
+from riskcli.i18n import msg, t
 from riskcli.io.files import write_private
 from riskcli.io.store import StoredCase, StoreError, printable
 from riskcli.render.report import Format, TableFormat, days_phrase, render
@@ -87,139 +88,10 @@ CaseArg = Annotated[
     typer.Argument(metavar="ID", help="The case's key (or its first letters), or its own case_id."),
 ]
 
-WORDS: dict[str, dict[str, str]] = {
-    "en": {
-        "key": "KEY",
-        "case_id": "CASE ID",
-        "highest": "HIGHEST",
-        "deadline": "DEADLINE",
-        "days": "DAYS LEFT",
-        "assessed": "LAST ASSESSED",
-        "risk": "RISK",
-        "never": "never",
-        "none": "none",
-        "no_cases": "No cases in the store.",
-        "stale": (
-            "{n} case(s) were last assessed with other rules: `riskcli cases reassess` "
-            "shows what changed."
-        ),
-        "saved": "saved case {key}{ref}: {summary}",
-        "updated": "updated case {key}{ref}: {summary}",
-        "not_changed": "nothing was changed",
-        "summary_none": "no risk found",
-        "summary": "highest severity {sev}",
-        "summary_deadline": "nearest deadline {date} ({days})",
-        "deleted": "deleted case {key}",
-        "confirm_delete": "Delete case {key}{ref} for good?",
-        "not_deleted": "nothing deleted",
-        "export_warning": (
-            "WARNING: {path} holds this person's answers UNENCRYPTED. Hand it over only in "
-            "person or over an encrypted channel, and delete it when done."
-        ),
-        "no_deadlines": "No coming deadlines.",
-        "wipe_prompt": (
-            "This deletes the case store {path} with {n} case(s) for good. Type WIPE to go on"
-        ),
-        "wiped": "wiped {path}",
-        "wiped_link": "wiped {path}, the file {link} pointed to, and removed the link",
-        "wipe_damaged_prompt": (
-            "{path} is a damaged case store (its cases cannot be counted). Wiping deletes "
-            "it for good. Type WIPE to go on"
-        ),
-        "started": "STARTED",
-        "last_saved": "LAST SAVED",
-        "answers": "ANSWERS",
-        "no_drafts": "No drafts of interrupted interviews.",
-        "draft_deleted": "deleted draft {key}",
-        "draft_damaged": "damaged",
-        "drafts_hint": (
-            "`riskcli assess --resume` continues the newest; `riskcli cases drafts --delete "
-            "KEY` deletes one."
-        ),
-        "not_wiped": "not wiped: the confirmation did not match",
-        "reassess_head": "Rule pack {version}, as of {date}: {n} of {total} case(s) changed.",
-        "reassess_none": "Rule pack {version}, as of {date}: no case changed ({total} checked).",
-        "new_risk": "new risk",
-        "gone_risk": "risk gone",
-        "severity_up": "severity up",
-        "severity_down": "severity down",
-        "deadline_moved": "deadline moved",
-        "deadline_passed": "deadline passed",
-        "certainty": "certainty changed",
-        "not_saved": "(what-if run: nothing saved)",
-        "dup_ref": "note: case_id {ref!r} is also used by case(s) {keys}",
-        "damaged": (
-            "case(s) {keys} cannot be read: damaged. `riskcli cases delete KEY` removes one"
-        ),
-    },
-    "ru": {
-        "key": "КЛЮЧ",
-        "case_id": "НОМЕР ДЕЛА",
-        "highest": "УРОВЕНЬ",
-        "deadline": "СРОК",
-        "days": "ОСТАЛОСЬ",
-        "assessed": "ОЦЕНКА",
-        "risk": "РИСК",
-        "never": "не было",
-        "none": "нет",
-        "no_cases": "В хранилище нет дел.",
-        "stale": (
-            "Дел, оценённых по другим правилам: {n}. Что изменилось, покажет "
-            "`riskcli cases reassess`."
-        ),
-        "saved": "дело {key}{ref} сохранено: {summary}",
-        "updated": "дело {key}{ref} обновлено: {summary}",
-        "not_changed": "ничего не изменено",
-        "summary_none": "рисков не найдено",
-        "summary": "наивысший уровень: {sev}",
-        "summary_deadline": "ближайший срок {date} ({days})",
-        "deleted": "дело {key} удалено",
-        "confirm_delete": "Удалить дело {key}{ref} безвозвратно?",
-        "not_deleted": "ничего не удалено",
-        "export_warning": (
-            "ВНИМАНИЕ: в {path} ответы человека НЕ ЗАШИФРОВАНЫ. Передавайте файл только лично "
-            "или по зашифрованному каналу и удалите его после."
-        ),
-        "no_deadlines": "Ближайших сроков нет.",
-        "wipe_prompt": (
-            "Хранилище {path} с делами ({n}) будет удалено безвозвратно. "
-            "Введите WIPE, чтобы продолжить"
-        ),
-        "wiped": "{path} удалено",
-        "wiped_link": "удалён {path}, на который указывала ссылка {link}, и сама ссылка",
-        "wipe_damaged_prompt": (
-            "{path} — повреждённое хранилище дел (сколько в нём дел, не узнать). Оно будет "
-            "удалено безвозвратно. Введите WIPE, чтобы продолжить"
-        ),
-        "started": "НАЧАТ",
-        "last_saved": "СОХРАНЁН",
-        "answers": "ОТВЕТОВ",
-        "no_drafts": "Незаконченных опросов нет.",
-        "draft_deleted": "черновик {key} удалён",
-        "draft_damaged": "повреждён",
-        "drafts_hint": (
-            "`riskcli assess --resume` продолжит самый свежий; `riskcli cases drafts "
-            "--delete КЛЮЧ` удалит черновик."
-        ),
-        "not_wiped": "ничего не удалено: подтверждение не совпало",
-        "reassess_head": "Правила {version}, на {date}: изменилось дел: {n} из {total}.",
-        "reassess_none": "Правила {version}, на {date}: ни одно дело не изменилось ({total}).",
-        "new_risk": "новый риск",
-        "gone_risk": "риск снят",
-        "severity_up": "уровень выше",
-        "severity_down": "уровень ниже",
-        "deadline_moved": "срок сдвинулся",
-        "deadline_passed": "срок прошёл",
-        "certainty": "достоверность изменилась",
-        "not_saved": "(пробный прогон: ничего не сохранено)",
-        "dup_ref": "заметка: номер дела {ref!r} есть и у дел(а) {keys}",
-        "damaged": ("дела {keys} не читаются: повреждены. `riskcli cases delete КЛЮЧ` удалит дело"),
-    },
-}
-
 
 def w(lang: str, name: str, /, **kwargs: object) -> str:
-    return WORDS.get(lang, WORDS["en"])[name].format(**kwargs)
+    """The word NAME of the cases commands (``cases.NAME`` in the catalog)."""
+    return t(lang, f"cases.{name}", **kwargs)
 
 
 # --- assessing stored cases ------------------------------------------------------------
@@ -296,7 +168,7 @@ def _ref(case: StoredCase) -> str:
 def report_damaged(lang: str, damaged: list[str]) -> None:
     """After the readable cases are shown: name the unreadable ones and exit 1."""
     if damaged:
-        typer.echo(w(lang, "damaged", keys=", ".join(damaged)), err=True)
+        typer.echo(w(lang, "damaged", keys=", ".join(damaged), n=len(damaged)), err=True)
         raise typer.Exit(ExitStatus.ERROR)
 
 
@@ -334,7 +206,7 @@ def cases_add(
         same = [c.key for c in cases.scan()[0] if ref and c.ref == ref]
         key = cases.add_case(profile.answers(), report.to_json_dict())
     if same:
-        typer.echo(w(lang.value, "dup_ref", ref=ref, keys=", ".join(same)), err=True)
+        typer.echo(w(lang.value, "dup_ref", ref=ref, keys=", ".join(same), n=len(same)), err=True)
     suffix = f" ({ref})" if ref else ""
     typer.echo(
         w(lang.value, "saved", key=key, ref=suffix, summary=summary_line(lang.value, report))
@@ -431,7 +303,7 @@ def cases_show(
         case = cases.get_case(cases.resolve(case_ref))
     if stored:
         if case.report is None:
-            raise StoreError(f"case {case.key} has no saved assessment")
+            raise StoreError(msg("cases.no_assessment", key=case.key))
         report = Report.model_validate(case.report)
     else:
         assessor = common.get_assessor(common.env_of(ctx))
@@ -443,26 +315,12 @@ def cases_show(
     common.emit(text, output)
 
 
-NAME_WARNING = {
-    "en": (
-        "riskcli: warning: case_id {ref!r} looks like a person's name; a case file should "
-        "name no one: use a neutral reference (e.g. vol-17) and `riskcli cases edit` to change it"
-    ),
-    "ru": (
-        "riskcli: внимание: номер дела {ref!r} похож на имя человека; в деле не должно быть "
-        "имён: возьмите нейтральный номер (например, vol-17) и исправьте его через "
-        "`riskcli cases edit`"
-    ),
-}
-
-
 def warn_name_like(case_id: str | None, lang: str) -> None:
     """Warn (stderr) when a case_id looks like a person's name; the case is still kept."""
     from riskcli.io.store import name_like, printable
 
     if case_id and name_like(case_id):
-        table = NAME_WARNING
-        typer.echo(table.get(lang, table["en"]).format(ref=printable(case_id)), err=True)
+        typer.echo(w(lang, "name_like", ref=repr(printable(case_id))), err=True)
 
 
 def _parse_unsets(unsets: list[str]) -> dict[str, Any]:
@@ -472,18 +330,11 @@ def _parse_unsets(unsets: list[str]) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     for name in unsets:
         if name not in allowed:
-            raise InputError(f"--unset {name!r}: unknown field; allowed: {', '.join(allowed)}")
+            raise InputError(
+                msg("cases.unset_unknown", field=repr(name), allowed=", ".join(allowed))
+            )
         changes[name] = None
     return changes
-
-
-NO_SET = (
-    "--set is refused: answers are never taken on the command line, where every user of "
-    "this machine sees them (ps, /proc) and the shell history keeps them. Put the changes "
-    "in a file and give `--changes FILE` (only the fields it names change; null forgets "
-    "one), or pipe them in with `--changes -`; `--answers FILE` (or -) replaces all the "
-    "answers; or run `riskcli cases edit ID` on a terminal to change them in the interview"
-)
 
 
 @app.command("edit")
@@ -527,17 +378,13 @@ def cases_edit(
     from riskcli.io.loaders import load_data
 
     if sets:
-        raise InputError(NO_SET)
+        raise InputError(msg("cases.no_set"))
     if changes_file is not None and answers is not None:
         raise InputError("give --changes (some fields) or --answers (all of them), not both")
     changes = _parse_unsets(unsets or [])
     if not changes and answers is None and changes_file is None:
         if not common.can_interview():
-            raise InputError(
-                "nothing to change: give --changes FILE (or - for standard input), "
-                "--answers FILE or --unset FIELD (or run it on a terminal to change the "
-                "answers in the interview)"
-            )
+            raise InputError(msg("cases.nothing_to_change"))
         _edit_in_interview(common.get_assessor(common.env_of(ctx)), case_ref, store, as_of, lang)
         return
     day = as_of
@@ -576,11 +423,12 @@ def cases_edit(
 def _edit_in_interview(
     assessor: Assessor, case_ref: str, store: Path | None, day: dt.date | None, lang: Language
 ) -> None:
+    from riskcli.interview.drafts import dates_as_dates
     from riskcli.interview.interview import run_interview
 
     with open_store(store) as cases:
         case = cases.get_case(cases.resolve(case_ref))
-        prefill = common.dates_as_dates({k: v for k, v in case.answers.items() if k != "as_of"})
+        prefill = dates_as_dates({k: v for k, v in case.answers.items() if k != "as_of"})
         profile, session = run_interview(
             assessor.pack.destinations_by_coverage,
             as_of=day,
@@ -659,11 +507,9 @@ def cases_export(
         try:
             write_private(output, text, exclusive=not force)
         except FileExistsError:
-            raise InputError(
-                f"--output {output}: already exists; pass --force to replace it"
-            ) from None
+            raise InputError(msg("error.exists", option="--output", path=output)) from None
         except OSError as exc:
-            raise InputError(f"--output {output}: cannot write: {exc.strerror}") from None
+            raise InputError(cannot_write("--output", output, exc)) from None
 
 
 @app.command("deadlines")

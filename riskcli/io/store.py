@@ -835,12 +835,11 @@ class CaseStore:
                 return draft
         raise StoreError(f"no draft {printable(key)} in {self.path}")
 
-    def delete_draft(self, key: str) -> bool:
-        """Delete a draft; False if there was none by that key."""
+    def delete_draft(self, key: str) -> None:
+        """Delete a draft (nothing happens if there is none by that key)."""
         with self._change() as (conn, index, _version):
-            cur = conn.execute("DELETE FROM drafts WHERE key = ?", (key,))
+            conn.execute("DELETE FROM drafts WHERE key = ?", (key,))
             index["drafts"].pop(key, None)
-        return cur.rowcount == 1
 
     # --- the passphrase ----------------------------------------------------------------
 
