@@ -40,41 +40,6 @@ class CompareFormat(StrEnum):
     json = "json"
 
 
-def _progress_bar() -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
-    """A progress bar on stderr when it is a terminal; (update, stop)."""
-    if not sys.stderr.isatty():
-        return None, _nothing
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeRemainingColumn
-
-    progress = Progress(
-        BarColumn(),
-        TaskProgressColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    )
-    task = progress.add_task("batch", total=None)
-    started = False
-
-    def update(done: int, total: int) -> None:
-        nonlocal started
-        if not started:  # only once the input is open and rows flow
-            started = True
-            progress.start()
-        progress.update(task, completed=done, total=max(total, 1))
-
-    def stop() -> None:
-        if started:
-            progress.stop()
-
-    return update, stop
-
-
-def _nothing() -> None:
-    return None
-
-
 def batch(
     ctx: typer.Context,
     input_path: Annotated[
@@ -82,9 +47,10 @@ def batch(
         typer.Argument(
             metavar="INPUT",
             help=(
-                "Intakes: .csv (a header of profile field names, lists ';'-separated), "
-                ".jsonl (one JSON object per line) or .json (a list of objects). "
-                "See `riskcli template`."
+                "Intakes: .csv (a header of profile field names; columns separated by ',', "
+                "';' or tabs; lists ';'-separated inside a cell), .jsonl (one JSON object "
+                "per line) or .json (a list of objects). Other columns are ignored, with a "
+                "warning naming them. See `riskcli template`."
             ),
         ),
     ],
@@ -126,19 +92,22 @@ def batch(
 
     Each result row has case_id (or the row number), status (ok or error),
     highest_severity, categories, nearest_deadline, days_left and error (the
-    field and the reason). A bad row never stops the run. Exit 0 if every row
-    was assessed, 1 if any row had an error, 2 if INPUT cannot be read.
+    field and the reason). A bad row never stops the run. The last line says the
+    output is complete: "# complete: N rows" (CSV) or {"complete": true, "rows": N}
+    (JSON Lines); without it the run did not finish. Exit 0 if every row was
+    assessed, 1 if any row had an error, 2 if INPUT cannot be read.
     """
+    from riskcli.cli.progress import progress_bar
     from riskcli.io.batch import output_format, run_batch
     from riskcli.io.files import PrivateFile
     from riskcli.io.ics import IcsWriter
-    from riskcli.render.triage import render_triage
+    from riskcli.render.triage import render_intake, render_triage
 
     env = common.env_of(ctx)
     out_fmt = output_format(output, fmt.value if fmt else None)
     sink: PrivateFile | None = None  # the results file (0600, renamed into place at the end)
     calendar: IcsWriter | None = None
-    stop: Callable[[], None] = _nothing
+    stop: Callable[[], None] = _no_bar
     try:
         if output is not None:
             try:
@@ -154,9 +123,9 @@ def batch(
             def on_result(result: Any) -> None:
                 writer.add(result.case_id, result.deadlines)
 
-        update, stop = _progress_bar()
+        update, stop = progress_bar(lang.value)
         stream: IO[str] = sys.stdout if sink is None else sink.fh  # type: ignore[assignment]
-        triage = run_batch(
+        triage, intake = run_batch(
             input_path,
             stream,
             out_fmt,
@@ -185,9 +154,14 @@ def batch(
             sink.abort()
         if calendar is not None:
             calendar.abort()
-    sys.stderr.write(render_triage(triage, lang.value))
+    notice = render_intake(*intake.notice(), lang.value)
+    sys.stderr.write(notice + render_triage(triage, lang.value))
     if triage.errors:
         raise typer.Exit(ExitStatus.ERROR)
+
+
+def _no_bar() -> None:
+    return None
 
 
 def template(
