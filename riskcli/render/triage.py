@@ -11,6 +11,7 @@ from riskcli.i18n import severity_word
 from riskcli.render.text import WIDTH, ranges, ranges_within, wrap, wrap_items
 
 ERROR_LINES = 14  # at most this many lines of error rows: they fit one screen with the rest
+GROUP_ROWS_WIDTH = 40  # the rows of one reason take at most this much of its line
 CASE_ID_COLUMN = 20  # case ids are padded to line up to this width; longer ones are kept whole
 # A case_id that is a phone number is never shown: the row number stands for it.
 PHONE = re.compile(r"^[+(]?[\d\s().\-]{7,}$")
@@ -31,6 +32,7 @@ WORDS: dict[str, dict[str, str]] = {
         "passed": "passed {n} days ago",
         "row": "row {n}",
         "rows": "rows {n}",
+        "and_more": "and {n} more",
         "no_rows": "no intakes found in the file",
         "ignored": (
             "Ignored columns (not fields of the intake; their contents were not read): {names}"
@@ -52,6 +54,7 @@ WORDS: dict[str, dict[str, str]] = {
         "passed": "истёк {n} дн. назад",
         "row": "строка {n}",
         "rows": "строки {n}",
+        "and_more": "и ещё {n}",
         "no_rows": "в файле нет анкет",
         "ignored": "Пропущены столбцы, которых нет в анкете (их содержимое не читалось): {names}",
         "example": "Пропущена строка-образец из шаблона ({rows}): это не дело.",
@@ -133,7 +136,10 @@ def _error_lines(triage: Triage, w: dict[str, str]) -> list[str]:
     budget = ERROR_LINES - 2  # keep room for the other rows and the count of the rest
     for reason, results in groups.items():
         numbers = [r.row for r in results]
-        head = _rows(w, numbers)
+        shown, count = ranges_within(numbers, GROUP_ROWS_WIDTH)
+        head = (w["row"] if len(numbers) == 1 else w["rows"]).format(n=shown)
+        if count < len(numbers):
+            head += " " + w["and_more"].format(n=len(numbers) - count)
         if len(results) == 1 and shown_case_id(results[0]) != head:
             head += f" ({shown_case_id(results[0])})"
         block = wrap(f"{head}: {reason}", WIDTH, "  ", "      ").split("\n")

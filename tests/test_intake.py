@@ -1,0 +1,185 @@
+"""Volunteer intake (issue 16): a spreadsheet of intakes into the case store, as a volunteer
+keeps it: its own columns, ';' between columns, a BOM and Windows line ends, broken rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from riskcli.core.batch import RowResult, urgency
+from riskcli.io.store import WEAK_KDF_ENV
+from tests.conftest import Run
+
+PASS = "correct horse battery staple"
+AS_OF = "2023-06-12"
+NAMES = ["Ivan Petrov", "Анна Смирнова", "Oleg Sidorov"]
+PHONES = ["+7 999 123-45-67", "+995 555 01 02 03", "8 (912) 000-11-22"]
+HEADER = (
+    "case_id;name;phone;destination;citizenship;wanted;criminal_case;entry_date;documents;"
+    "stay_basis;protest_history;notes;volunteer"
+)
+BROKEN = {101: "wanted", 502: "cells", 903: "date"}  # sheet index -> what is wrong
+
+
+def _sheet(path: Path, rows: int = 1000) -> Path:
+    rng = random.Random(16)
+    lines = [HEADER]
+    day = dt.date.fromisoformat(AS_OF)
+    for i in range(rows):
+        dest = rng.choice(["KZ", "KG", "AM", "GE", "TR", "DE", "RS"])
+        wanted = rng.choice(["none", "federal", "international", "unknown", ""])
+        case = rng.choice(["none", "pending", "unknown", ""])
+        entry = (day - dt.timedelta(days=rng.randrange(1, 200))).isoformat()
+        docs = rng.choice(["domestic_passport", "domestic_passport;international_passport", ""])
+        basis = rng.choice(["visa_free", "visa", "refugee_claim_pending", ""])
+        protest = rng.choice(["none", "participated", "detained", ""])
+        notes = f'"met at the shelter; call back {i}"' if i % 7 == 0 else ""
+        if BROKEN.get(i) == "wanted":
+            wanted = "maybe"
+        if BROKEN.get(i) == "date":
+            entry = "2023-02-30"
+        cells = [
+            f"k-{i:04d}",
+            NAMES[i % 3],
+            PHONES[i % 3],
+            dest,
+            "RU",
+            wanted,
+            case,
+            entry,
+            f'"{docs}"' if ";" in docs else docs,
+            basis,
+            protest,
+            notes,
+            "Olga",
+        ]
+        if BROKEN.get(i) == "cells":
+            cells = cells[:7]
+        lines.append(";".join(cells))
+    path.write_bytes(b"\xef\xbb\xbf" + ("\r\n".join(lines) + "\r\n").encode("utf-8"))
+    return path
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "cases.db"
+    monkeypatch.setenv(WEAK_KDF_ENV, "1")
+    monkeypatch.setenv("RISKCLI_STORE", str(path))
+    monkeypatch.setenv("RISKCLI_PASSPHRASE", PASS)
+    return path
+
+
+def _never_personal(*texts: str) -> None:
+    for text in texts:
+        for word in [*NAMES, *PHONES, "Olga", "shelter"]:
+            assert word not in text, word
+
+
+def test_import_a_volunteers_sheet_then_again(tmp_path: Path, store: Path, run: Run) -> None:
+    sheet = _sheet(tmp_path / "intake.csv")
+    code, out, err = run("cases", "import", str(sheet), "--as-of", AS_OF)
+    assert code == 1, err  # three rows with errors; every other row imported
+    assert out.startswith("1000 rows: 997 assessed, 3 with errors\n")
+    assert "997 new case(s), 0 existing case(s) updated" in out.replace("\n", " ")
+    assert "  row 103 (k-0101): field 'wanted': 'maybe' is not allowed" in out
+    assert "  row 504: 7 cells, but the header names 13 columns (separated by ';')" in out
+    assert "  row 905 (k-0903): field 'entry_date'" in out
+    assert err.count("Ignored columns") == 1
+    assert "name,\nphone, volunteer" in err or "name, phone, volunteer" in err
+    shown = [line for line in (out + err).splitlines() if WEAK_KDF_ENV not in line]
+    assert max(len(line) for line in shown) <= 80
+    _never_personal(out, err)
+
+    code, listed, err = run("cases", "list", "--as-of", AS_OF, "--format", "json")
+    assert code == 0, err
+    cases = json.loads(listed)
+    assert len(cases) == 997
+    assert len({c["case_id"] for c in cases}) == 997
+
+    # ranked the way batch ranks the same sheet
+    code, out, err = run("batch", str(sheet), "--as-of", AS_OF, "--format", "jsonl")
+    *rows, end = [json.loads(line) for line in out.splitlines()]
+    assert end == {"complete": True, "rows": 1000}
+    results = [
+        RowResult(
+            r["row"],
+            r["case_id"],
+            r["status"],
+            r["highest_severity"],
+            days_left=r["days_left"],
+        )
+        for r in rows
+        if r["status"] == "ok"
+    ]
+    by_batch = sorted(results, key=urgency)
+    assert [(c["highest_severity"], c["days_left"]) for c in cases] == [
+        (r.highest_severity, r.days_left) for r in by_batch
+    ]
+    severity = {r.case_id: r.highest_severity for r in results}
+    assert {c["case_id"]: c["highest_severity"] for c in cases} == severity
+    # the order is not trivial: more than one severity, many different days left
+    assert len(set(severity.values())) >= 2
+    assert len({c["days_left"] for c in cases}) >= 20
+
+    # a second import changes nothing, and says it updated those cases
+    code, out, err = run("cases", "import", str(sheet), "--as-of", AS_OF)
+    assert code == 1
+    said = out.replace("\n", " ")
+    assert "0 new case(s), 997 existing case(s) updated by case_id (997 of them already" in said
+    code, again, _ = run("cases", "list", "--as-of", AS_OF, "--format", "json")
+    assert json.loads(again) == cases
+
+    # the notes are kept, encrypted, and shown by `cases show` only (never when redacted)
+    code, shown, _ = run("cases", "show", "k-0007", "--as-of", AS_OF)
+    assert code == 0
+    assert shown.rstrip().endswith("met at the shelter; call back 7")
+    assert "Volunteer's notes" in shown
+    _never_personal(shown.replace("met at the shelter; call back 7", ""))
+    code, redacted, _ = run("cases", "show", "k-0007", "--as-of", AS_OF, "--redact")
+    assert "shelter" not in redacted
+    code, exported, _ = run("cases", "export", "k-0007", "--format", "json")
+    assert "notes" not in json.loads(exported)
+    assert b"shelter" not in store.read_bytes() and b"Petrov" not in store.read_bytes()
+
+
+def test_import_updates_a_changed_case_and_keeps_a_broken_rows_neighbours(
+    tmp_path: Path, store: Path, run: Run
+) -> None:
+    sheet = tmp_path / "s.jsonl"
+    sheet.write_text(
+        '{"case_id": "a", "destination": "KZ", "name": "Ivan"}\n'
+        '{"case_id": "b", "destination": "KG", "wanted": "federal"}\n'
+    )
+    code, out, err = run("cases", "import", str(sheet))
+    assert code == 0, err
+    assert "2 new case(s)" in out.replace("\n", " ")
+    assert "Ignored columns" in err and "name" in err and "Ivan" not in out + err
+    sheet.write_text(
+        '{"case_id": "a", "destination": "KG", "wanted": "federal"}\n'
+        '{"case_id": "b", "destination": "XX"}\n'
+        '{"case_id": "c", "destination": "AM"}\n'
+    )
+    code, out, err = run("cases", "import", str(sheet))
+    assert code == 1
+    said = out.replace("\n", " ")
+    assert "1 new case(s), 1 existing case(s) updated by case_id (0 of them" in said
+    assert "row 2 (b): field 'destination'" in out
+    code, listed, _ = run("cases", "list", "--format", "json")
+    by_id = {c["case_id"]: c for c in json.loads(listed)}
+    assert sorted(by_id) == ["a", "b", "c"]
+    assert by_id["a"]["highest_severity"] == "critical"  # now in Kyrgyzstan, wanted
+
+
+def test_import_skips_the_templates_example_row(tmp_path: Path, store: Path, run: Run) -> None:
+    code, template, _ = run("template")
+    sheet = tmp_path / "t.csv"
+    header, example = template.splitlines()
+    sheet.write_text(f"{header}\n{example}\n{example.replace('example (skipped)', 'n-1')}\n")
+    code, out, err = run("cases", "import", str(sheet))
+    assert code == 0, err
+    assert "Skipped the template's example row (row 2): it is not a case." in err
+    assert "1 new case(s)" in out.replace("\n", " ")
