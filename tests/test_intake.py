@@ -183,3 +183,82 @@ def test_import_skips_the_templates_example_row(tmp_path: Path, store: Path, run
     assert code == 0, err
     assert "Skipped the template's example row (row 2): it is not a case." in err
     assert "1 new case(s)" in out.replace("\n", " ")
+
+
+# --- batch after kill -9 (issue 15, point 8) ----------------------------------------------
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            out.append(int(entry.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_killed_batch_leaves_no_workers_and_no_partial_file(tmp_path: Path, run: Run) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    sheet = tmp_path / "big.csv"
+    lines = ["case_id,destination,wanted,entry_date,as_of"]
+    lines += [f"c{i},KZ,none,2023-05-01,2023-06-12" for i in range(200_000)]
+    sheet.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "out.csv"
+    out.write_text("row,case_id\n1,old\n")  # a previous run's output
+    cmd = [sys.executable, "-m", "riskcli", "batch", str(sheet), "-j", "2", "-o", str(out)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        children: list[int] = []
+        deadline = time.monotonic() + 120
+        while len(children) < 3 and time.monotonic() < deadline:  # two workers + the tracker
+            time.sleep(0.2)
+            children = _children(proc.pid)
+        assert len(children) >= 2, "the batch did not start its workers"
+        tmp = list(tmp_path.glob(".out.csv.*.tmp"))
+        assert tmp, "the results are written to a hidden temporary file first"
+        time.sleep(1.0)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        deadline = time.monotonic() + 60
+        while any(_alive(c) for c in children) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not [c for c in children if _alive(c)], "workers outlived the killed batch"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    # the previous output is untouched; the dead run's partial temporary file is still there
+    # until the next writer of that path removes it
+    assert out.read_text() == "row,case_id\n1,old\n"
+    assert list(tmp_path.glob(".out.csv.*.tmp"))
+    small = tmp_path / "small.csv"
+    small.write_text("case_id,destination,as_of\na,KZ,2023-06-12\nb,KZ\n")
+    code, _, err = run("batch", str(small), "-o", str(out))
+    assert code == 1  # row 3 has too few cells: an error, not ok
+    assert "row 3: 2 cells, but the header names 3 columns" in err
+    assert not list(tmp_path.glob(".out.csv.*.tmp"))
+    from riskcli.io.batch import complete_rows
+
+    text = out.read_text()
+    assert complete_rows(text) == 2
+    assert complete_rows(text.rsplit("# complete", 1)[0]) is None  # a cut file says so
+    assert ",error," in text.splitlines()[2]
