@@ -7,6 +7,7 @@ gets on paper, and its page count. Without Chromium these tests are skipped, say
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -84,6 +85,7 @@ def test_handout_is_one_self_contained_file(run: Run, tmp_path: Path) -> None:
         assert fetch not in html.lower(), fetch
     # the same opening as the text report: its header and its summary line, first
     code, text, _ = run("assess", "-a", str(CASES / "kg-activist.yaml"), "--lang", "ru")
+    assert code == 0
     first, summary = text.splitlines()[:2]
     opening = re.sub(r"<[^>]+>", "", html.split("<body>")[1].split("<h2>")[0])
     assert opening.lstrip().startswith(first.strip())
@@ -102,7 +104,7 @@ def test_handout_prints_on_one_or_two_a4_pages(
     text, pages = _print_pdf(html, tmp_path)
     assert 1 <= pages <= 2, f"{pages} pages"
     code, report, _ = run("assess", "-a", str(CASES / case), "--lang", lang, "--format", "json")
-    import json
+    assert code == 0
 
     data = json.loads(report)
     flat = " ".join(text.split())
