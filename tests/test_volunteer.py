@@ -368,19 +368,21 @@ def test_compare_text_exact(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
         "Destinations compared, safest first · as of 2023-06-12 · case c-77\n"
         "\n"
         "1. Kazakhstan (KZ)  MEDIUM  nearest deadline 2023-08-18 (67 days left)\n"
-        "     - MEDIUM (possible): Your visa-free stay in Kazakhstan runs out after 90 days\n"
+        "     - MEDIUM (possible): Your visa-free stay in Kazakhstan runs out after 90\n"
+        "       days\n"
         "2. Kyrgyzstan (KG)  CRITICAL\n"
-        "     - CRITICAL: Kyrgyzstan sends people with a Russian criminal case or wanted "
-        "status back to Russia\n"
+        "     - CRITICAL: Kyrgyzstan sends people with a Russian criminal case or wanted\n"
+        "       status back to Russia\n"
         "     - HIGH (possible): Kyrgyzstan has no way to recognise you as a refugee\n"
         "\n"
-        "The rule pack says nothing specific about: Armenia (AM). That is no information, "
-        "not safety: ask a lawyer or an organisation that helps people in your situation "
+        "The rule pack says nothing specific about: Armenia (AM). That is no information,\n"
+        "not safety: ask a lawyer or an organisation that helps people in your situation\n"
         "there.\n"
         "\n"
-        "Safest first means only: fewest and least severe of the risks the sources describe. "
-        "riskcli is not legal advice; laws and practice change.\n"
+        "Safest first means only: fewest and least severe of the risks the sources\n"
+        "describe. riskcli is not legal advice; laws and practice change.\n"
     )
+    assert max(len(line) for line in out.splitlines()) <= 80
     code, out, _ = run([*argv, "-d", "AM", "-f", "json", "--lang", "ru"], capsys)
     data = json.loads(out)
     assert data["destinations"] == []
