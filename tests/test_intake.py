@@ -262,3 +262,62 @@ def test_killed_batch_leaves_no_workers_and_no_partial_file(tmp_path: Path, run:
     assert complete_rows(text) == 2
     assert complete_rows(text.rsplit("# complete", 1)[0]) is None  # a cut file says so
     assert ",error," in text.splitlines()[2]
+
+
+# --- reading a volunteer's sheet with `batch` ---------------------------------------------
+
+
+@pytest.mark.parametrize("sep", [",", ";", "\t"])
+def test_batch_reads_the_separator_from_the_header_with_bom_and_crlf(
+    tmp_path: Path, run: Run, sep: str
+) -> None:
+    rows = [
+        ["case_id", "Name", "destination", "wanted", "documents", "phone", "as_of"],
+        ["x1", "Ivan Petrov", "KG", "federal", "domestic_passport", "+7 999 1234567", AS_OF],
+        ["x2", "Анна", "KZ", "none", "domestic_passport;international_passport", "", AS_OF],
+    ]
+
+    def cell(c: str) -> str:
+        return f'"{c}"' if sep in c or ";" in c else c
+
+    text = "\r\n".join(sep.join(cell(c) for c in row) for row in rows) + "\r\n"
+    sheet = tmp_path / "s.csv"
+    sheet.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    code, out, err = run("batch", str(sheet))
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[1].startswith("2,x1,ok,critical,")
+    assert lines[2].startswith("3,x2,ok,")
+    assert lines[-1] == "# complete: 2 rows"
+    assert err.startswith(
+        "Ignored columns (not fields of the intake; their contents were not read): Name,\n"
+        "phone\n"
+    )
+    _never_personal(out, err)
+    assert "Анна" not in out + err
+
+
+def test_a_phone_number_as_case_id_is_never_shown_in_the_triage(tmp_path: Path, run: Run) -> None:
+    sheet = tmp_path / "s.csv"
+    sheet.write_text(f"case_id,destination,wanted,as_of\n+7 912 345-67-89,KG,federal,{AS_OF}\n")
+    code, _, err = run("batch", str(sheet))
+    assert code == 0
+    assert "345-67-89" not in err
+    assert "CRITICAL     row 2  (row 2)" in err
+
+
+def test_progress_counts_rows_as_a_reader_writes_them() -> None:
+    from riskcli.cli.progress import rows_done
+
+    assert rows_done(1234, 30000) == "1,234 / 30,000 rows"
+    assert rows_done(1234, 30000, "ru") == "1\u202f234 / 30\u202f000 строк"
+    assert rows_done(7, None) == "7 rows"
+
+
+def test_summary_in_russian_fits_80_columns(tmp_path: Path, run: Run) -> None:
+    sheet = _sheet(tmp_path / "s.csv", rows=120)
+    code, _, err = run("batch", str(sheet), "--as-of", AS_OF, "--lang", "ru")
+    assert code == 1
+    assert "Пропущены столбцы, которых нет в анкете" in err
+    assert "строка 103 (k-0101): field 'wanted'" in err
+    assert max(len(line) for line in err.splitlines()) <= 80
