@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from riskcli.core.batch import RowResult, urgency
+from riskcli.core import batch as core_batch
+from riskcli.io.batch import assess_rows, read_rows
 from riskcli.io.store import WEAK_KDF_ENV
 from tests.conftest import Run
 
@@ -79,7 +80,9 @@ def _never_personal(*texts: str) -> None:
             assert word not in text, word
 
 
-def test_import_a_volunteers_sheet_then_again(tmp_path: Path, store: Path, run: Run) -> None:
+def test_import_a_volunteers_sheet_then_again(
+    tmp_path: Path, store: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
     sheet = _sheet(tmp_path / "intake.csv")
     code, out, err = run("cases", "import", str(sheet), "--as-of", AS_OF)
     assert code == 1, err  # three rows with errors; every other row imported
@@ -100,25 +103,21 @@ def test_import_a_volunteers_sheet_then_again(tmp_path: Path, store: Path, run: 
     assert len(cases) == 997
     assert len({c["case_id"] for c in cases}) == 997
 
-    # ranked the way batch ranks the same sheet
-    code, out, err = run("batch", str(sheet), "--as-of", AS_OF, "--format", "jsonl")
-    *rows, end = [json.loads(line) for line in out.splitlines()]
-    assert end == {"complete": True, "rows": 1000}
-    results = [
-        RowResult(
-            r["row"],
-            r["case_id"],
-            r["status"],
-            r["highest_severity"],
-            days_left=r["days_left"],
-        )
-        for r in rows
-        if r["status"] == "ok"
-    ]
-    by_batch = sorted(results, key=urgency)
-    assert [(c["highest_severity"], c["days_left"]) for c in cases] == [
-        (r.highest_severity, r.days_left) for r in by_batch
-    ]
+    # ranked the way batch ranks the same sheet: its triage's order, every row in it
+    monkeypatch.setattr(core_batch, "TOP_URGENT", 2000)
+    source, rows = read_rows(sheet)
+    triage = core_batch.Triage()
+    results = []
+    for result in assess_rows(rows, as_of=dt.date.fromisoformat(AS_OF), jobs=1):
+        triage.add(result)
+        if result.status == "ok":
+            results.append(result)
+    source.close()
+    ranked = triage.urgent
+    assert len(ranked) == triage.with_risks
+    listed = [(c["highest_severity"], c["days_left"]) for c in cases]
+    assert listed[: len(ranked)] == [(r.highest_severity, r.days_left) for r in ranked]
+    assert all(c["highest_severity"] is None for c in cases[len(ranked) :])
     severity = {r.case_id: r.highest_severity for r in results}
     assert {c["case_id"]: c["highest_severity"] for c in cases} == severity
     # the order is not trivial: more than one severity, many different days left
@@ -290,8 +289,7 @@ def test_batch_reads_the_separator_from_the_header_with_bom_and_crlf(
     assert lines[2].startswith("3,x2,ok,")
     assert lines[-1] == "# complete: 2 rows"
     assert err.startswith(
-        "Ignored columns (not fields of the intake; their contents were not read): Name,\n"
-        "phone\n"
+        "Ignored columns (not fields of the intake; their contents were not read): Name,\nphone\n"
     )
     _never_personal(out, err)
     assert "Анна" not in out + err

@@ -121,19 +121,6 @@ def assess_row(assessor: Assessor, row: InputRow, as_of: dt.date | None = None) 
     )
 
 
-def urgency(result: RowResult) -> tuple[int, int, int]:
-    """How the triage ranks result rows, as a sort key (most urgent first): highest
-    severity, then fewest days left, then the row's order; rows with no risk last."""
-    rank = Severity(result.highest_severity).rank if result.highest_severity else -1
-    days = result.days_left if result.days_left is not None else 10**9
-    return (-rank, days, result.row)
-
-
-def row_answers(row: InputRow) -> dict[str, Any]:
-    """A row's answers as the profile reads them (an empty cell is an unanswered question)."""
-    return _clean(row.data or {})
-
-
 @dataclass
 class Triage:
     """Counts and the few cases a volunteer must look at first; bounded memory."""
@@ -145,7 +132,7 @@ class Triage:
             {s.value: 0 for s in reversed(SEVERITY_ORDER)} | {"none": 0, "not_covered": 0}
         )
     )
-    _urgent: list[tuple[tuple[int, ...], RowResult]] = field(default_factory=list)
+    _urgent: list[tuple[tuple[int, int, int], RowResult]] = field(default_factory=list)
     with_risks: int = 0
     first_errors: list[RowResult] = field(default_factory=list)
     other_error_rows: list[int] = field(default_factory=list)
@@ -167,8 +154,9 @@ class Triage:
         if severity is None:
             return
         self.with_risks += 1
+        days = result.days_left if result.days_left is not None else 10**9
         # heap keeps the TOP_URGENT most urgent: the least urgent is at the top to pop
-        key = tuple(-k for k in urgency(result))
+        key = (Severity(severity).rank, -days, -result.row)
         if len(self._urgent) < TOP_URGENT:
             heapq.heappush(self._urgent, (key, result))
         elif key > self._urgent[0][0]:
@@ -177,3 +165,9 @@ class Triage:
     @property
     def urgent(self) -> list[RowResult]:
         return [r for _, r in sorted(self._urgent, key=lambda item: item[0], reverse=True)]
+
+
+def row_answers(row: InputRow) -> dict[str, Any]:
+    """A row's answers as the profile reads them (an empty cell is an unanswered question):
+    what ``assess_row`` assesses, for ``cases import`` to keep."""
+    return _clean(row.data or {})
