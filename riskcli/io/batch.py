@@ -280,11 +280,14 @@ def _read_csv(source: _Source) -> Iterator[InputRow]:
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != len(columns):
+            hint = ""
+            if delimiter == ";" and len(cells) > len(columns):
+                hint = "; a list inside a cell must be in double quotes"
             yield InputRow(
                 number,
                 None,
                 f"{len(cells)} cells, but the header names {len(columns)} columns "
-                f"(separated by {_DELIMITER_NAMES[delimiter]})",
+                f"(separated by {_DELIMITER_NAMES[delimiter]}{hint})",
             )
             continue
         data: dict[str, Any] = {}
