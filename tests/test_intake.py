@@ -315,7 +315,7 @@ def test_a_phone_number_as_case_id_is_never_shown_in_the_triage(tmp_path: Path, 
 
 
 def test_progress_counts_rows_as_a_reader_writes_them() -> None:
-    from riskcli.cli.progress import rows_done
+    from riskcli.render.progress import rows_done
 
     assert rows_done(1234, 30000) == "1,234 / 30,000 rows"
     assert rows_done(1234, 30000, "ru") == "1\u202f234 / 30\u202f000 строк"

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -26,6 +25,7 @@ from riskcli.cli import common
 from riskcli.cli import options as opt
 from riskcli.core.errors import ExitStatus
 from riskcli.core.profile import Language
+from riskcli.i18n import t
 
 if TYPE_CHECKING:
     from riskcli.core.assess import Assessor
@@ -35,30 +35,10 @@ if TYPE_CHECKING:
 NOTES = "notes"  # the one column besides the profile's fields that import keeps
 MAX_NOTES = 4000  # characters
 
-WORDS: dict[str, dict[str, str]] = {
-    "en": {
-        "done": "Imported into {path}: {new} new case(s), {updated} existing case(s) updated "
-        "by case_id ({same} of them already up to date, not rewritten), {bad} row(s) not "
-        "imported (errors).",
-        "notes_long": f"notes: longer than {MAX_NOTES} characters; shorten the cell",
-        "notes_kind": "notes: expected text",
-        "ambiguous": "case_id {ref!r} is used by several cases in the store ({keys}); "
-        "nothing imported for this row (edit those cases with `riskcli cases edit KEY`)",
-    },
-    "ru": {
-        "done": "Импорт в {path}: новых дел — {new}, обновлено существующих по case_id — "
-        "{updated} (из них без изменений и не перезаписано — {same}), не импортировано строк "
-        "с ошибками — {bad}.",
-        "notes_long": f"notes: длиннее {MAX_NOTES} символов; сократите текст в ячейке",
-        "notes_kind": "notes: ожидается текст",
-        "ambiguous": "case_id {ref!r} есть у нескольких дел в хранилище ({keys}); строка не "
-        "импортирована (исправьте эти дела через `riskcli cases edit КЛЮЧ`)",
-    },
-}
-
 
 def _w(lang: str, name: str, /, **kwargs: object) -> str:
-    return WORDS.get(lang, WORDS["en"])[name].format(**kwargs)
+    """The word NAME of ``cases import`` (``import.NAME`` in the catalog)."""
+    return t(lang, f"import.{name}", **kwargs)
 
 
 @dataclass
@@ -78,7 +58,7 @@ def _notes(data: dict[str, Any], lang: str) -> tuple[str | None, str | None]:
         return None, _w(lang, "notes_kind")
     text = value.strip()
     if len(text) > MAX_NOTES:
-        return None, _w(lang, "notes_long")
+        return None, _w(lang, "notes_long", max=MAX_NOTES)
     return text or None, None
 
 
@@ -127,7 +107,7 @@ class Importer:
             return replace(
                 result,
                 status="error",
-                error=_w(self.lang, "ambiguous", ref=ref, keys=", ".join(keys)),
+                error=_w(self.lang, "ambiguous", ref=repr(ref), keys=", ".join(keys)),
             )
         try:
             if keys:
@@ -185,30 +165,28 @@ def cases_import(
     that case (and the summary says so) rather than adding a second one. Exit 0 if every row
     was imported, 1 if any row had an error, 2 if FILE cannot be read.
     """
-    from riskcli.cli.progress import progress_bar
     from riskcli.core.batch import Triage
-    from riskcli.io.batch import read_rows
+    from riskcli.io.batch import PROGRESS_EVERY, read_rows
+    from riskcli.render.progress import progress_bar
     from riskcli.render.text import wrap
     from riskcli.render.triage import render_intake, render_triage
 
     L = lang.value
     source, rows = read_rows(input_path, keep=(NOTES,))
-    stop: Callable[[], None] = _no_bar
     try:
         assessor = common.get_assessor(common.env_of(ctx))
-        with common.open_store(store, create=True) as cases:
+        with common.open_store(store, create=True) as cases, progress_bar(L) as update:
             importer = Importer(cases, assessor, as_of, L)
             triage = Triage()
-            update, stop = progress_bar(L)
             total = source.records() if update is not None else None
             for row in rows:
                 triage.add(importer.row(row))
-                if update is not None and triage.rows % 16 == 0:
+                if update is not None and triage.rows % PROGRESS_EVERY == 0:
                     update(triage.rows, total)
-            stop()
+            if update is not None:
+                update(triage.rows, triage.rows)
             path = cases.path
     finally:
-        stop()
         source.close()
     notice = render_intake(*source.intake().notice(), L)
     if notice:
@@ -228,7 +206,3 @@ def cases_import(
     sys.stdout.flush()
     if triage.errors:
         raise typer.Exit(ExitStatus.ERROR)
-
-
-def _no_bar() -> None:
-    return None

@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from riskcli.core.batch import RowResult, Triage
-from riskcli.i18n import severity_word
+from riskcli.i18n import WordTable, days_phrase, severity_word
 from riskcli.render.text import WIDTH, ranges, ranges_within, wrap, wrap_items
 
 ERROR_LINES = 14  # at most this many lines of error rows: they fit one screen with the rest
@@ -16,65 +16,27 @@ CASE_ID_COLUMN = 20  # case ids are padded to line up to this width; longer ones
 # A case_id that is a phone number is never shown: the row number stands for it.
 PHONE = re.compile(r"^[+(]?[\d\s().\-]{7,}$")
 
-WORDS: dict[str, dict[str, str]] = {
-    "en": {
-        "head": "{n} rows: {ok} assessed, {bad} with errors",
-        "by_severity": "Highest severity per case: {counts}",
-        "none": "no risk found",
-        "not_covered": "country not described by the rule pack (no information, not safety)",
-        "urgent": "Most urgent first:",
-        "more_urgent": "... and {n} more with risks",
-        "errors": "Rows with errors (fix them and run again):",
-        "other_errors": "other rows with errors: {rows}",
-        "more_errors": "... and {n} more rows with errors (status error in the output)",
-        "days": "{n} days left",
-        "deadline": "deadline {date}, {days}",
-        "passed": "passed {n} days ago",
-        "row": "row {n}",
-        "rows": "rows {n}",
-        "and_more": "and {n} more",
-        "no_rows": "no intakes found in the file",
-        "ignored": (
-            "Ignored columns (not fields of the intake; their contents were not read): {names}"
-        ),
-        "example": "Skipped the template's example row ({rows}): it is not a case.",
-    },
-    "ru": {
-        "head": "строк: {n}; оценено: {ok}, с ошибками: {bad}",
-        "by_severity": "Наивысший уровень риска по делам: {counts}",
-        "none": "рисков не найдено",
-        "not_covered": "страна не описана в правилах (нет сведений — не значит безопасно)",
-        "urgent": "Самые срочные — первыми:",
-        "more_urgent": "... и ещё {n} с рисками",
-        "errors": "Строки с ошибками (исправьте и запустите снова):",
-        "other_errors": "другие строки с ошибками: {rows}",
-        "more_errors": "... и ещё строк с ошибками: {n} (status error в результатах)",
-        "days": "осталось дней: {n}",
-        "deadline": "срок {date}, {days}",
-        "passed": "истёк {n} дн. назад",
-        "row": "строка {n}",
-        "rows": "строки {n}",
-        "and_more": "и ещё {n}",
-        "no_rows": "в файле нет анкет",
-        "ignored": "Пропущены столбцы, которых нет в анкете (их содержимое не читалось): {names}",
-        "example": "Пропущена строка-образец из шаблона ({rows}): это не дело.",
-    },
-}
+WORDS = WordTable("triage")
 
 
-def _words(lang: str) -> dict[str, str]:
+def _words(lang: str) -> Mapping[str, str]:
     return WORDS.get(lang, WORDS["en"])
 
 
-def shown_case_id(result: RowResult) -> str:
+def shown_case_id(result: RowResult, lang: str = "en") -> str:
     """The case_id as the summary shows it: a phone number never, the row number instead."""
     if PHONE.match(result.case_id) and sum(c.isdigit() for c in result.case_id) >= 7:
-        return f"row {result.row}"
+        return _words(lang)["row"].format(n=result.row)
     return result.case_id
 
 
-def _rows(w: dict[str, str], numbers: list[int]) -> str:
-    return (w["row"] if len(numbers) == 1 else w["rows"]).format(n=ranges(numbers))
+def _rows_head(w: Mapping[str, str], numbers: list[int], shown: str) -> str:
+    """The head "row 4" or "rows 4–9, 12": SHOWN is NUMBERS as ranges."""
+    return w["row"].format(n=shown) if len(numbers) == 1 else w["rows"].format(rows=shown)
+
+
+def _rows(w: Mapping[str, str], numbers: list[int]) -> str:
+    return _rows_head(w, numbers, ranges(numbers))
 
 
 def render_intake(
@@ -104,17 +66,13 @@ def render_triage(triage: Triage, lang: str = "en") -> str:
     urgent = triage.urgent
     if urgent:
         out.append(w["urgent"])
-        ids = [shown_case_id(r) for r in urgent]
+        ids = [shown_case_id(r, lang) for r in urgent]
         width = min(CASE_ID_COLUMN, max(len(i) for i in ids))
         for r, case_id in zip(urgent, ids, strict=True):
             level = severity_word(lang, r.highest_severity or "info")
             line = f"{level:<12} {case_id:<{width}}  ({w['row'].format(n=r.row)})"
             if r.nearest_deadline is not None and r.days_left is not None:
-                days = (
-                    w["days"].format(n=r.days_left)
-                    if r.days_left >= 0
-                    else w["passed"].format(n=-r.days_left)
-                )
+                days = days_phrase(lang, r.days_left)
                 line += "  " + w["deadline"].format(date=r.nearest_deadline.isoformat(), days=days)
             line += "  " + " ".join(r.categories)
             out.append(wrap(line, WIDTH, "  ", " " * 15))
@@ -122,11 +80,11 @@ def render_triage(triage: Triage, lang: str = "en") -> str:
             out.append("  " + w["more_urgent"].format(n=triage.with_risks - len(urgent)))
     if triage.errors:
         out.append(w["errors"])
-        out += _error_lines(triage, w)
+        out += _error_lines(triage, w, lang)
     return "\n".join(out) + "\n"
 
 
-def _error_lines(triage: Triage, w: dict[str, str]) -> list[str]:
+def _error_lines(triage: Triage, w: Mapping[str, str], lang: str) -> list[str]:
     """Error rows grouped by their reason, as ranges, within ``ERROR_LINES`` lines."""
     groups: dict[str, list[RowResult]] = {}
     for r in triage.first_errors:
@@ -137,11 +95,11 @@ def _error_lines(triage: Triage, w: dict[str, str]) -> list[str]:
     for reason, results in groups.items():
         numbers = [r.row for r in results]
         shown, count = ranges_within(numbers, GROUP_ROWS_WIDTH)
-        head = (w["row"] if len(numbers) == 1 else w["rows"]).format(n=shown)
+        head = _rows_head(w, numbers, shown)
         if count < len(numbers):
             head += " " + w["and_more"].format(n=len(numbers) - count)
-        if len(results) == 1 and shown_case_id(results[0]) != head:
-            head += f" ({shown_case_id(results[0])})"
+        if len(results) == 1 and shown_case_id(results[0], lang) != head:
+            head += f" ({shown_case_id(results[0], lang)})"
         block = wrap(f"{head}: {reason}", WIDTH, "  ", "      ").split("\n")
         if len(lines) + len(block) > budget:
             unnamed += numbers
@@ -150,7 +108,7 @@ def _error_lines(triage: Triage, w: dict[str, str]) -> list[str]:
     unnamed += triage.other_error_rows
     named = len(triage.first_errors) + len(triage.other_error_rows) - len(unnamed)
     if unnamed:
-        prefix = "  " + w["other_errors"].format(rows="")
+        prefix = w["other_errors"].format(rows="")  # indented by two spaces
         text, count = ranges_within(unnamed, 2 * WIDTH - len(prefix) - 8)
         lines.append(wrap(prefix + text, WIDTH, "", "    "))
         named += count

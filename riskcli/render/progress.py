@@ -1,15 +1,17 @@
-"""A progress bar for long work on stderr, when stderr is a terminal: "1,234 / 30,000 rows".
-
-Nothing is drawn when stderr is a file or a pipe (a log gets the summary only).
-"""
+"""A progress bar on standard error for long work (``riskcli batch``, ``riskcli cases
+import``): "1,234 / 30,000 rows", shown only on a terminal and only once work flows; it is
+gone when the work ends, however it ends. Nothing is drawn when stderr is a file or a pipe
+(a log gets the summary only)."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
-WORDS = {"en": "rows", "ru": "строк"}
+from riskcli.i18n import t
 
+# update(rows done, rows in all or None when the total is not known)
 Update = Callable[[int, int | None], None]
 
 
@@ -21,16 +23,19 @@ def count(n: int, lang: str = "en") -> str:
 
 
 def rows_done(done: int, total: int | None, lang: str = "en") -> str:
-    word = WORDS.get(lang, WORDS["en"])
+    """The rows done, "1,234 / 30,000 rows" (the plural agrees with the total), or "7 rows"."""
     if total is None:
-        return f"{count(done, lang)} {word}"
-    return f"{count(done, lang)} / {count(total, lang)} {word}"
+        return t(lang, "progress.rows", n=done, done=count(done, lang))
+    return t(lang, "progress.rows_of", n=total, done=count(done, lang), total=count(total, lang))
 
 
-def progress_bar(lang: str = "en") -> tuple[Update | None, Callable[[], None]]:
-    """(update(rows done, rows in all or None), stop); update is None off a terminal."""
+@contextmanager
+def progress_bar(lang: str = "en") -> Iterator[Update | None]:
+    """``with progress_bar(lang) as update:`` ``update(done, total)``; None when stderr is
+    not a terminal (nothing is drawn, and the caller need not count)."""
     if not sys.stderr.isatty():
-        return None, _nothing
+        yield None
+        return
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -52,12 +57,8 @@ def progress_bar(lang: str = "en") -> tuple[Update | None, Callable[[], None]]:
         shown = max(total, done) if total is not None else None
         progress.update(task, completed=done, total=shown, rows=rows_done(done, shown, lang))
 
-    def stop() -> None:
+    try:
+        yield update
+    finally:
         if started:
             progress.stop()
-
-    return update, stop
-
-
-def _nothing() -> None:
-    return None
