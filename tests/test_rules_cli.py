@@ -130,3 +130,29 @@ def test_show_unknown_rule_exits_2(run: Run) -> None:
 def test_quote_normalisation_is_whitespace_and_quotes_only() -> None:
     assert normalise("“a”  b\n c ‘d’") == "\"a\" b c 'd'"
     assert normalise("a—b") == "a—b"  # a dash is not a quote: it must match exactly
+
+
+def test_list_and_show_fit_80_columns_and_never_split_a_word(run: Run) -> None:
+    import json
+
+    code, listed, _ = run("rules", "list", "--format", "json")
+    assert code == 0
+    ids = [r["id"] for r in json.loads(listed)]
+    outputs = []
+    for lang in ("en", "ru"):
+        code, out, _ = run("rules", "list", "--lang", lang)
+        assert code == 0
+        outputs.append(out)
+        for rule_id in ids:
+            code, out, _ = run("rules", "show", rule_id, "--lang", lang)
+            assert code == 0
+            outputs.append(out)
+    text = "\n".join(outputs)
+    assert max(len(line) for line in text.splitlines()) <= 80
+    # every word of every title is whole on some line (wrapping breaks at spaces only)
+    flat = set(text.split())
+    for lang in ("en", "ru"):
+        _, listed, _ = run("rules", "list", "--lang", lang, "--format", "json")
+        for row in json.loads(listed):
+            for word in row["title"].split():
+                assert word in flat, word

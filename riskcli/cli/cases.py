@@ -102,11 +102,24 @@ def assess_case(
 ) -> Report:
     from riskcli.core.profile import make_profile
 
-    answers = case.answers
+    answers = profile_answers(case)
     if isinstance(answers.get("case_id"), str):  # escape codes kept by an older riskcli
         answers = {**answers, "case_id": printable(answers["case_id"])}
     profile = make_profile(answers, source=f"case {case.key}", as_of=as_of)
     return assessor.assess(profile, lang)
+
+
+NOTES = "notes"  # a volunteer's notes (``cases import``), kept with the answers, encrypted
+
+
+def profile_answers(case: StoredCase) -> dict[str, Any]:
+    """A stored case's answers without its notes: what the profile reads."""
+    return {k: v for k, v in case.answers.items() if k != NOTES}
+
+
+def case_notes(case: StoredCase) -> str | None:
+    value = case.answers.get(NOTES)
+    return value if isinstance(value, str) and value else None
 
 
 @dataclass
@@ -312,7 +325,22 @@ def cases_show(
         report = redact_report(report)
         typer.echo(common.redact_note(lang.value if lang else "en"), err=True)
     text = render(report, fmt, color=common.use_color(output), width=common.text_width(output))
+    notes = None if redact else case_notes(case)
+    if notes is not None:
+        text = _with_notes(text, notes, fmt, report.language)
     common.emit(text, output)
+
+
+def _with_notes(text: str, notes: str, fmt: Format, lang: str) -> str:
+    """The report, then the case's notes (never in a redacted report)."""
+    head = t(lang, "cases.notes_head")
+    if fmt is Format.json:
+        data = json.loads(text)
+        data["notes"] = notes
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    if fmt is Format.markdown:
+        return text.rstrip("\n") + f"\n\n## {head}\n\n{notes}\n"
+    return text.rstrip("\n") + f"\n\n{head}:\n{notes}\n"
 
 
 def warn_name_like(case_id: str | None, lang: str) -> None:
@@ -404,20 +432,29 @@ def cases_edit(
     assessor = common.get_assessor(common.env_of(ctx))
     with open_store(store) as cases:
         case = cases.get_case(cases.resolve(case_ref))
-        new = dict(replacement if replacement is not None else case.answers)
+        new = dict(replacement if replacement is not None else profile_answers(case))
         new.pop("as_of", None)
+        new.pop(NOTES, None)
         new.update(changes)
         new = {k: v for k, v in new.items() if v is not None}
         profile = make_profile(new, source=f"case {case.key}", as_of=day)
         warn_name_like(profile.case_id, lang.value)
         report = assessor.assess(profile)
         cases.update_case(
-            case.key, profile.answers(), report.to_json_dict(), expected_version=case.version
+            case.key,
+            _keep_notes(case, profile.answers()),
+            report.to_json_dict(),
+            expected_version=case.version,
         )
     ref = f" ({profile.case_id})" if profile.case_id else ""
     typer.echo(
         w(lang.value, "updated", key=case.key, ref=ref, summary=summary_line(lang.value, report))
     )
+
+
+def _keep_notes(case: StoredCase, answers: dict[str, Any]) -> dict[str, Any]:
+    notes = case_notes(case)
+    return answers if notes is None else {**answers, NOTES: notes}
 
 
 def _edit_in_interview(
@@ -428,7 +465,7 @@ def _edit_in_interview(
 
     with open_store(store) as cases:
         case = cases.get_case(cases.resolve(case_ref))
-        prefill = dates_as_dates({k: v for k, v in case.answers.items() if k != "as_of"})
+        prefill = dates_as_dates({k: v for k, v in profile_answers(case).items() if k != "as_of"})
         profile, session = run_interview(
             assessor.pack.destinations_by_coverage,
             as_of=day,
@@ -443,7 +480,10 @@ def _edit_in_interview(
         warn_name_like(profile.case_id, lang.value)
         report = assessor.assess(profile)
         cases.update_case(
-            case.key, profile.answers(), report.to_json_dict(), expected_version=case.version
+            case.key,
+            _keep_notes(case, profile.answers()),
+            report.to_json_dict(),
+            expected_version=case.version,
         )
     ref = f" ({profile.case_id})" if profile.case_id else ""
     typer.echo(
@@ -494,10 +534,11 @@ def cases_export(
     """Export a case's answers as a profile file (UNENCRYPTED: handle it with care)."""
     with open_store(store) as cases:
         case = cases.get_case(cases.resolve(case_ref))
+    answers = profile_answers(case)  # a profile file: the notes stay in the store
     if fmt is ExportFormat.json:
-        text = json.dumps(case.answers, ensure_ascii=False, indent=2) + "\n"
+        text = json.dumps(answers, ensure_ascii=False, indent=2) + "\n"
     else:
-        text = yaml.safe_dump(case.answers, allow_unicode=True, sort_keys=False)
+        text = yaml.safe_dump(answers, allow_unicode=True, sort_keys=False)
     where = str(output) if output else "the output"
     typer.echo(w(lang.value, "export_warning", path=where), err=True)
     if output is None:

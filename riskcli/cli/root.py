@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 
 from riskcli import __version__
-from riskcli.cli import assess, cases, common, volunteer
+from riskcli.cli import assess, cases, common, intake, volunteer
 from riskcli.cli import rules as rule_commands
 from riskcli.core.errors import ExitStatus, Interrupted, RiskcliError
 
@@ -38,6 +38,7 @@ app.command()(volunteer.batch)
 app.command()(volunteer.template)
 app.command()(volunteer.compare)
 app.add_typer(rule_commands.app, name="rules")
+cases.app.command("import")(intake.cases_import)
 app.add_typer(cases.app, name="cases")
 
 

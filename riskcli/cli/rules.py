@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import yaml
 
 from riskcli.cli import common
 from riskcli.cli import options as opt
@@ -31,30 +30,16 @@ def rules_list(
 ) -> None:
     """List every rule: id, category, severity, countries and title."""
     from riskcli.io.rulepack import load_rule_pack
+    from riskcli.render.rules import render_rule_list, rule_rows
 
     pack = load_rule_pack(common.env_of(ctx).rules_dir)
-    rows = []
-    for rule in pack.rules:
-        text = rule.text.ru if lang is Language.ru else rule.text.en
-        rows.append(
-            {
-                "id": rule.id,
-                "kind": rule.kind,
-                "category": rule.category.value,
-                "severity": rule.severity.value,
-                "destinations": rule.destinations,
-                "title": text.title,
-            }
-        )
+    rows = rule_rows(pack, lang.value)
     if fmt is TableFormat.json:
         import json
 
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    for row in rows:
-        where = ",".join(row["destinations"])
-        typer.echo(f"{row['id']:<40} {row['severity']:<8} {where:<10} {row['category']}")
-        typer.echo(f"    {row['title']}")
+    typer.echo(render_rule_list(rows), nl=False)
 
 
 @app.command("show")
@@ -65,6 +50,7 @@ def rules_show(
 ) -> None:
     """Show one rule: its words, condition, sources with quotes, and its test cases."""
     from riskcli.io.rulepack import load_rule_pack
+    from riskcli.render.rules import render_rule
 
     pack = load_rule_pack(common.env_of(ctx).rules_dir)
     rule = pack.by_id.get(rule_id)
@@ -73,34 +59,7 @@ def rules_show(
         if close:
             raise InputError(msg("rules.no_rule", rule=repr(rule_id), close=", ".join(close)))
         raise InputError(msg("rules.no_rule_list", rule=repr(rule_id)))
-    text = rule.text.ru if lang is Language.ru else rule.text.en
-    out = [
-        f"{rule.id}  ({rule.kind}, {rule.category.value}, {rule.severity.value})",
-        f"countries: {', '.join(rule.destinations)}",
-        "",
-        text.title,
-        "",
-        text.explanation,
-    ]
-    if text.advice:
-        out += ["", *[f"- {a}" for a in text.advice]]
-    out += ["", "sources:"]
-    for ref in rule.sources:
-        out += [f"  {ref.document} (facts as of {pack.facts_as_of(ref)})", f"    “{ref.quote}”"]
-    dump = {"when": rule.when, "if_unknown": rule.if_unknown}
-    if rule.deadline:
-        dump["deadline"] = rule.deadline.model_dump(by_alias=True, exclude={"label"})
-    if rule.escalate:
-        dump["escalate"] = [e.model_dump(mode="json") for e in rule.escalate]
-    out += ["", "condition:", yaml.safe_dump(dump, allow_unicode=True, sort_keys=False).rstrip()]
-    out += ["", "tests:"]
-    for label, cases in (("fires", rule.tests.fires), ("does not fire", rule.tests.does_not_fire)):
-        for case in cases:
-            expect = f"  expect {case.expect}" if case.expect else ""
-            out.append(f"  {label}: {case.name}{expect}")
-            flow = yaml.safe_dump(case.profile, default_flow_style=True, allow_unicode=True)
-            out.append(f"    {flow.strip()}")
-    typer.echo("\n".join(out))
+    typer.echo(render_rule(rule, pack, lang.value), nl=False)
 
 
 @app.command("check")

@@ -42,9 +42,10 @@ def batch(
         typer.Argument(
             metavar="INPUT",
             help=(
-                "Intakes: .csv (a header of profile field names, lists ';'-separated), "
-                ".jsonl (one JSON object per line) or .json (a list of objects). "
-                "See `riskcli template`."
+                "Intakes: .csv (a header of profile field names; columns separated by ',', "
+                "';' or tabs; lists ';'-separated inside a cell), .jsonl (one JSON object "
+                "per line) or .json (a list of objects). Other columns are ignored, with a "
+                "warning naming them. See `riskcli template`."
             ),
         ),
     ],
@@ -86,18 +87,20 @@ def batch(
 
     Each result row has case_id (or the row number), status (ok or error),
     highest_severity, categories, nearest_deadline, days_left and error (the
-    field and the reason). A bad row never stops the run. Exit 0 if every row
-    was assessed, 1 if any row had an error, 2 if INPUT cannot be read.
+    field and the reason). A bad row never stops the run. The last line says the
+    output is complete: "# complete: N rows" (CSV) or {"complete": true, "rows": N}
+    (JSON Lines); without it the run did not finish. Exit 0 if every row was
+    assessed, 1 if any row had an error, 2 if INPUT cannot be read.
     """
     from riskcli.io.batch import output_format, run_batch
     from riskcli.io.outputs import BatchOutputs
     from riskcli.render.progress import progress_bar
-    from riskcli.render.triage import render_triage
+    from riskcli.render.triage import render_intake, render_triage
 
     env = common.env_of(ctx)
     out_fmt = output_format(output, fmt.value if fmt else None)
-    with BatchOutputs(output, ics, lang=lang.value) as outputs, progress_bar() as update:
-        triage = run_batch(
+    with BatchOutputs(output, ics, lang=lang.value) as outputs, progress_bar(lang.value) as update:
+        triage, intake = run_batch(
             input_path,
             outputs.stream,
             out_fmt,
@@ -109,7 +112,8 @@ def batch(
             progress=update,
         )
         outputs.commit()
-    sys.stderr.write(render_triage(triage, lang.value))
+    notice = render_intake(*intake.notice(), lang.value)
+    sys.stderr.write(notice + render_triage(triage, lang.value))
     if triage.errors:
         raise typer.Exit(ExitStatus.ERROR)
 

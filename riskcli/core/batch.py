@@ -165,3 +165,9 @@ class Triage:
     @property
     def urgent(self) -> list[RowResult]:
         return [r for _, r in sorted(self._urgent, key=lambda item: item[0], reverse=True)]
+
+
+def row_answers(row: InputRow) -> dict[str, Any]:
+    """A row's answers as the profile reads them (an empty cell is an unanswered question):
+    what ``assess_row`` assesses, for ``cases import`` to keep."""
+    return _clean(row.data or {})

@@ -120,6 +120,27 @@ MESSAGES: dict[str, str | Plural] = {
     "triage.deadline": "deadline {date}, {days}",
     "triage.row": "row {n}",
     "triage.no_rows": "no intakes found in the file",
+    "triage.rows": "rows {rows}",
+    "triage.and_more": "and {n} more",
+    "triage.ignored": (
+        "Ignored columns (not fields of the intake; their contents were not read): {names}"
+    ),
+    "triage.example": "Skipped the template's example row ({rows}): it is not a case.",
+    # --- the progress bar of long work ----------------------------------------------------
+    "progress.rows": ("{done} row", "{done} rows"),
+    "progress.rows_of": ("{done} / {total} row", "{done} / {total} rows"),
+    # --- riskcli cases import --------------------------------------------------------------
+    "import.done": (
+        "Imported into {path}: {new} new case(s), {updated} existing case(s) updated "
+        "by case_id ({same} of them already up to date, not rewritten), {bad} row(s) not "
+        "imported (errors)."
+    ),
+    "import.notes_long": "notes: longer than {max} characters; shorten the cell",
+    "import.notes_kind": "notes: expected text",
+    "import.ambiguous": (
+        "case_id {ref} is used by several cases in the store ({keys}); "
+        "nothing imported for this row (edit those cases with `riskcli cases edit KEY`)"
+    ),
     # --- the calendar (the events name only the case id) ----------------------------------
     "ics.entry_date": "end of stay",
     "ics.international_passport_expiry": "passport deadline",
@@ -190,6 +211,7 @@ MESSAGES: dict[str, str | Plural] = {
         "case(s) {keys} cannot be read: damaged. `riskcli cases delete KEY` removes one",
     ),
     "cases.no_assessment": "case {key} has no saved assessment",
+    "cases.notes_head": "Volunteer's notes (kept encrypted with the case)",
     "cases.unset_unknown": "--unset {field}: unknown field; allowed: {allowed}",
     "cases.nothing_to_change": (
         "nothing to change: give --changes FILE (or - for standard input), --answers FILE "

@@ -35,6 +35,7 @@ import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
@@ -64,7 +65,12 @@ MAX_JSON_ELEMENT = MAX_LINE_BYTES
 READ_CHUNK = 64 * 1024
 PARALLEL_MIN_ROWS = 5000  # below this, starting worker processes costs more than it saves
 CHUNKSIZE = 256  # rows sent to a worker at a time
+PROGRESS_EVERY = 64  # rows between two updates of the progress bar
 SPREADSHEET_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+FIELD_SET = frozenset(FIELDS)
+MAX_IGNORED_NAMES = 20
+# The template's example row carries this case_id; batch and cases import skip it, and say so.
+EXAMPLE_CASE_ID = "example (skipped)"
 
 OutputFormat = Literal["csv", "jsonl"]
 
@@ -109,11 +115,30 @@ def _as_csv(result: RowResult) -> list[str]:
 # --- reading ---------------------------------------------------------------------------
 
 
-class _Source:
-    """A binary file read line by line, counting the bytes read (for the progress bar)."""
+@dataclass(frozen=True)
+class Intake:
+    """What the reader of an intake file set aside, for the summary."""
 
-    def __init__(self, path: Path):
+    ignored_columns: tuple[str, ...] = ()  # names only: their cells are never read
+    skipped_examples: tuple[int, ...] = ()  # rows of the template's example
+
+    def notice(self) -> tuple[tuple[str, ...], tuple[int, ...]]:
+        return self.ignored_columns, self.skipped_examples
+
+
+class _Source:
+    """A binary file read line by line, counting the bytes read (for the progress bar).
+
+    What the reader set aside is noted for the summary: ``ignored``, the names of columns
+    (or JSON keys) that are not profile fields, whose contents are never read; and
+    ``skipped_examples``, the rows of the template's example.
+    """
+
+    def __init__(self, path: Path, keep: Iterable[str] = ()):
         self.path = path
+        self.keep = frozenset(keep)
+        self.ignored: list[str] = []
+        self.skipped_examples: list[int] = []
         try:
             self.size = path.stat().st_size
             self.fh: IO[bytes] = open(path, "rb")  # noqa: SIM115 - closed by close()
@@ -151,6 +176,29 @@ class _Source:
     def close(self) -> None:
         self.fh.close()
 
+    def intake(self) -> Intake:
+        return Intake(tuple(self.ignored), tuple(self.skipped_examples))
+
+    def wanted(self, name: str) -> bool:
+        return name in FIELD_SET or name in self.keep
+
+    def ignore(self, name: str) -> None:
+        shown = _shown_name(name)
+        if shown not in self.ignored and len(self.ignored) < MAX_IGNORED_NAMES:
+            self.ignored.append(shown)
+
+    def records(self) -> int | None:
+        """How many records the file holds, counted ahead (for the progress bar: rows, not
+        bytes); None for a ``.json`` list. The count of non-blank lines, less the header."""
+        if self.path.suffix.lower() == ".json":
+            return None
+        count = 0
+        with open(self.path, "rb") as fh:
+            for line in fh:
+                if line.strip():
+                    count += 1
+        return max(0, count - (1 if self.path.suffix.lower() == ".csv" else 0))
+
 
 def _decode(raw: bytes) -> tuple[str | None, str | None]:
     """(text, None) or (None, reason)."""
@@ -181,9 +229,27 @@ def _texts(
             yield number, text, None
 
 
+DELIMITERS = ",;\t"
+
+
+def _delimiter(header: str) -> str:
+    """The column separator, read from the header line: ``,`` ``;`` or a tab (spreadsheets
+    in Russian locales export ``;``). A header of one column has none: ``,``."""
+    try:
+        found = csv.Sniffer().sniff(header, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        found = ""
+    if found in DELIMITERS and found:
+        return found
+    counts = {d: header.count(d) for d in DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
 def _read_csv(source: _Source) -> Iterator[InputRow]:
     lines = source.lines()
     header: list[str] | None = None
+    delimiter = ","
     for number, raw in lines:
         if raw is None:
             raise InputError(f"{source.path}: line {number}: the header line is too long")
@@ -192,64 +258,83 @@ def _read_csv(source: _Source) -> Iterator[InputRow]:
             raise InputError(f"{source.path}: line {number}: the header line is {problem}")
         if not text.strip():
             continue
+        delimiter = _delimiter(text)
         try:
-            header = next(csv.reader([text], strict=True))
+            header = next(csv.reader([text], strict=True, delimiter=delimiter))
         except csv.Error as exc:
             raise InputError(f"{source.path}: line {number}: broken CSV header: {exc}") from None
         break
     if header is None:
         raise InputError(f"{source.path}: empty: no header line with the column names")
     columns = [h.strip() for h in header]
-    _check_columns(source.path, columns)
+    columns = _check_columns(source, columns)
     for number, text, problem in _texts(lines):
         if text is None:
             yield InputRow(number, None, problem)
             continue
         try:
-            cells = next(csv.reader([text], strict=True))
+            cells = next(csv.reader([text], strict=True, delimiter=delimiter))
         except csv.Error as exc:
             yield InputRow(number, None, f"broken CSV: {exc} (a cell cannot hold a line break)")
             continue
         if not any(c.strip() for c in cells):
             continue
-        if len(cells) > len(columns):
+        if len(cells) != len(columns):
+            hint = ""
+            if delimiter == ";" and len(cells) > len(columns):
+                hint = "; a list inside a cell must be in double quotes"
             yield InputRow(
-                number, None, f"{len(cells)} cells, but the header names {len(columns)} columns"
+                number,
+                None,
+                f"{len(cells)} cells, but the header names {len(columns)} columns "
+                f"(separated by {_DELIMITER_NAMES[delimiter]}{hint})",
             )
             continue
         data: dict[str, Any] = {}
-        stray = None
-        for name, cell in zip(columns, cells, strict=False):
-            if not name:
-                if cell.strip():
-                    stray = cell
-                continue
-            data[name] = cell
-        if stray is not None:
-            yield InputRow(number, None, "a cell under a column with no name is not empty")
+        for name, cell in zip(columns, cells, strict=True):
+            if name:
+                data[name] = cell
+        if _is_example(data):
+            source.skipped_examples.append(number)
             continue
         yield InputRow(number, data)
 
 
-def _check_columns(path: Path, columns: list[str]) -> None:
+_DELIMITER_NAMES = {",": "','", ";": "';'", "\t": "tabs"}
+
+
+def _is_example(data: dict[str, Any]) -> bool:
+    value = data.get("case_id")
+    return isinstance(value, str) and value.strip() == EXAMPLE_CASE_ID
+
+
+def _shown_name(name: str) -> str:
+    """A column name as a warning shows it: printable, at most 40 characters."""
+    text = "".join(c if c.isprintable() else "?" for c in name)
+    return text[:40] + ("…" if len(text) > 40 else "")
+
+
+def _check_columns(source: _Source, columns: list[str]) -> list[str]:
+    """The columns to read: profile fields (and ``source.keep``); others are ignored, their
+    names noted once in ``source.ignored`` (their cells are never read nor shown)."""
+    path = source.path
     named = [c for c in columns if c]
-    if len(named) == 1 and ";" in named[0] and set(named[0].split(";")) & set(FIELDS):
-        raise InputError(
-            f"{path}: the columns are separated by ';', not ','; save the sheet as CSV with "
-            "commas between columns (';' separates the items of a list inside a cell)"
-        )
-    unknown = [c for c in named if c not in FIELDS]
-    if unknown:
-        shown = ", ".join(repr(c[:40]) for c in unknown[:5])
-        raise InputError(
-            f"{path}: unknown column(s) {shown}; allowed columns: {', '.join(FIELDS)} "
-            "(no names: use case_id)"
-        )
-    dupes = sorted({c for c in named if named.count(c) > 1})
+    dupes = sorted({c for c in named if named.count(c) > 1 and source.wanted(c)})
     if dupes:
         raise InputError(f"{path}: column(s) named twice: {', '.join(dupes)}")
     if "destination" not in named:
-        raise InputError(f"{path}: no 'destination' column; every intake needs one")
+        raise InputError(
+            f"{path}: no 'destination' column; every intake needs one "
+            f"(columns are separated by ',', ';' or tabs; allowed: {', '.join(FIELDS)})"
+        )
+    kept: list[str] = []
+    for c in columns:
+        if source.wanted(c):
+            kept.append(c)
+        else:
+            source.ignore(c or "(no name)")
+            kept.append("")
+    return kept
 
 
 def _read_jsonl(source: _Source) -> Iterator[InputRow]:
@@ -270,15 +355,28 @@ def _read_jsonl(source: _Source) -> Iterator[InputRow]:
         except RecursionError:
             yield InputRow(number, None, "JSON nested too deeply")
             continue
-        yield _json_row(number, value)
+        row = _json_row(source, number, value)
+        if row is not None:
+            yield row
 
 
-def _json_row(number: int, value: Any) -> InputRow:
+def _json_row(source: _Source, number: int, value: Any) -> InputRow | None:
+    """The row of one JSON object: keys that are not profile fields are ignored (and named
+    in ``source.ignored``); None for the template's example."""
     if not isinstance(value, dict):
         return InputRow(
             number, None, f"expected an object of field names to answers, got {_kind(value)}"
         )
-    return InputRow(number, value)
+    data = {}
+    for key, item in value.items():
+        if source.wanted(key):
+            data[key] = item
+        else:
+            source.ignore(key or "(no name)")
+    if _is_example(data):
+        source.skipped_examples.append(number)
+        return None
+    return InputRow(number, data)
 
 
 def _kind(value: Any) -> str:
@@ -354,7 +452,9 @@ def _read_json(source: _Source) -> Iterator[InputRow]:
                 except RecursionError:
                     raise _Broken(f"element {index}: JSON nested too deeply") from None
             pos = end
-            yield _json_row(index, value)
+            row = _json_row(source, index, value)
+            if row is not None:
+                yield row
             if not skip_space():
                 index += 1
                 raise _Broken("the list is not closed with ]")
@@ -377,15 +477,18 @@ class _Broken(Exception):
     pass
 
 
-def read_rows(path: Path) -> tuple[_Source, Iterator[InputRow]]:
-    """Open an intake file; InputError (exit 2) if it cannot be read at all."""
+def read_rows(path: Path, keep: Iterable[str] = ()) -> tuple[_Source, Iterator[InputRow]]:
+    """Open an intake file; InputError (exit 2) if it cannot be read at all.
+
+    ``keep``: columns read besides the profile's fields (``cases import`` keeps ``notes``).
+    """
     suffix = path.suffix.lower()
     if suffix not in INPUT_SUFFIXES:
         raise InputError(
             f"{path}: unknown kind of file {suffix or '(no extension)'!r}; "
             "allowed: .csv, .jsonl (one JSON object per line), .json (a list of objects)"
         )
-    source = _Source(path)
+    source = _Source(path, keep)
     reader = {".csv": _read_csv, ".jsonl": _read_jsonl, ".json": _read_json}[suffix]
     rows = reader(source)
     # Read up to the first row now, so that an unusable file fails before any output.
@@ -403,9 +506,42 @@ _WORKER: Assessor | None = None
 _WORKER_AS_OF: dt.date | None = None
 
 
-def _init_worker(rules_dir: Path | None, engine: EngineName, as_of: dt.date | None) -> None:
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """Make this process end when ``parent`` does, even by ``kill -9`` (then nothing can
+    ask it to stop): the kernel sends SIGKILL on the parent's death (Linux ``prctl``);
+    elsewhere a thread watches ``getppid()``. If the parent is already gone, exit now."""
+    import ctypes
+    import ctypes.util
+
+    armed = False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        armed = libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        armed = False
+    if os.getppid() != parent:
+        os._exit(1)
+    if not armed:
+        import threading
+        import time
+
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(1.0)
+            os._exit(1)
+
+        threading.Thread(target=watch, daemon=True, name="riskcli-parent-watch").start()
+
+
+def _init_worker(
+    rules_dir: Path | None, engine: EngineName, as_of: dt.date | None, parent: int
+) -> None:
     """Runs once in each worker process: one Assessor, one durable-rules Host."""
     global _WORKER, _WORKER_AS_OF
+    die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     from riskcli.core.assess import Assessor
     from riskcli.io.rulepack import load_rule_pack
@@ -484,7 +620,7 @@ def _parallel(
         jobs,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_init_worker,
-        initargs=(rules_dir, engine, as_of),
+        initargs=(rules_dir, engine, as_of, os.getpid()),
     )
     try:
         while True:
@@ -546,6 +682,36 @@ class RowWriter:
         else:
             self.stream.write(json.dumps(_as_json(result), ensure_ascii=False) + "\n")
 
+    def finish(self, rows: int) -> None:
+        """The last line, written only when every row is: a file without it is incomplete
+        (a killed run, a full disk). See ``complete_rows``."""
+        if self.csv is not None:
+            self.stream.write(f"{END_MARK} {rows} rows\n")
+        else:
+            self.stream.write(json.dumps({"complete": True, "rows": rows}) + "\n")
+
+
+END_MARK = "# complete:"
+
+
+def complete_rows(text: str) -> int | None:
+    """The row count of a finished batch output (CSV or JSON Lines); None if it is not
+    finished: it does not end with the line ``finish`` writes."""
+    lines = text.rstrip("\n").rsplit("\n", 1)
+    last = lines[-1]
+    if last.startswith(END_MARK):
+        number = last.removeprefix(END_MARK).strip().removesuffix(" rows")
+        return int(number) if number.isdigit() else None
+    if last.startswith("{"):
+        try:
+            value = json.loads(last)
+        except json.JSONDecodeError:
+            return None
+        if isinstance(value, dict) and value.get("complete") is True:
+            rows = value.get("rows")
+            return rows if isinstance(rows, int) else None
+    return None
+
 
 def run_batch(
     input_path: Path,
@@ -557,25 +723,29 @@ def run_batch(
     as_of: dt.date | None = None,
     jobs: int | None = None,
     on_result: Callable[[RowResult], None] | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> Triage:
-    """Read, assess and write every row; return the triage. InputError if unreadable."""
+    progress: Callable[[int, int | None], None] | None = None,
+) -> tuple[Triage, Intake]:
+    """Read, assess and write every row, then the closing line that says the output is
+    complete; return the triage and what the reader set aside. InputError if unreadable.
+    ``progress(rows done, rows in all or None)``."""
     source, rows = read_rows(input_path)
     triage = Triage()
     writer = RowWriter(out, fmt)
+    total = source.records() if progress is not None else None
     try:
         for result in assess_rows(rows, rules_dir=rules_dir, engine=engine, as_of=as_of, jobs=jobs):
             writer.write(result)
             triage.add(result)
             if on_result is not None:
                 on_result(result)
-            if progress is not None and triage.rows % 256 == 0:
-                progress(source.done, source.size)
+            if progress is not None and triage.rows % PROGRESS_EVERY == 0:
+                progress(triage.rows, total)
         if progress is not None:
-            progress(source.size, source.size)
+            progress(triage.rows, triage.rows)
+        writer.finish(triage.rows)
     finally:
         source.close()
-    return triage
+    return triage, source.intake()
 
 
 def results_text(results: Iterable[RowResult], fmt: OutputFormat) -> str:
@@ -591,7 +761,7 @@ def results_text(results: Iterable[RowResult], fmt: OutputFormat) -> str:
 
 # One made-up example (not a real person): a volunteer overwrites it.
 TEMPLATE_EXAMPLE: dict[str, str] = {
-    "case_id": "example-001",
+    "case_id": EXAMPLE_CASE_ID,
     "as_of": "",
     "language": "ru",
     "citizenship": "RU",

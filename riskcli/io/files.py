@@ -9,6 +9,10 @@
   such as ``/dev/stdout``, or ``-`` for standard output) is written *through*:
   opened for writing and never replaced, so the node stays what it was.
 
+A temporary file is locked (``flock``) by the process writing it. One left behind by a
+process that died (``kill -9``, a power cut) holds no lock: the next ``PrivateFile`` for the
+same path removes it, so no partial copy of a person's results lingers beside the file.
+
 Errors are ``OSError``; the caller names the option in its message.
 """
 
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import os
 import stat
 import sys
@@ -72,11 +77,13 @@ class PrivateFile:
         if kind in ("link", "through"):
             self.fh: IO[str] | IO[bytes] = self._through(binary, newline)
             return
+        remove_stale_temps(self.path)
         fd, name = tempfile.mkstemp(
             prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
         )
         self.tmp = Path(name)
         try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # held until closed: "in use"
             os.fchmod(fd, MODE)  # mkstemp makes 0600 already; be explicit
             if binary:
                 self.fh = os.fdopen(fd, "wb")
@@ -162,6 +169,40 @@ class PrivateFile:
             self.commit()
         else:
             self.abort()
+
+
+def remove_stale_temps(path: Path) -> list[Path]:
+    """Remove the temporary files of ``path`` that no live process holds (left by a writer
+    that was killed); return them. A temporary file being written is locked and kept."""
+    removed: list[Path] = []
+    try:
+        candidates = list(path.parent.glob(f".{glob_escape(path.name)}.*.tmp"))
+    except OSError:
+        return removed
+    for tmp in candidates:
+        try:
+            fd = os.open(tmp, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY)
+        except OSError:
+            continue
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                continue  # another process is writing it
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+                removed.append(tmp)
+        finally:
+            os.close(fd)
+    return removed
+
+
+def glob_escape(name: str) -> str:
+    import glob
+
+    return glob.escape(name)
 
 
 def write_private(path: Path | str, data: str | bytes, *, exclusive: bool = False) -> None:

@@ -6,6 +6,7 @@ import json
 
 from riskcli.core.compare import Comparison
 from riskcli.i18n import WordTable, country_name, days_phrase, severity_word
+from riskcli.render.text import WIDTH, wrap
 
 WORDS = WordTable("compare")
 
@@ -16,7 +17,7 @@ def render_text(comparison: Comparison) -> str:
     head = [w["title"], w["as_of"].format(date=comparison.as_of.isoformat())]
     if comparison.case_id:
         head.append(w["case"].format(id=comparison.case_id))
-    out = [" · ".join(head), ""]
+    out = [wrap(" · ".join(head)), ""]
     if not comparison.ranked:
         out.append(w["none_covered"])
     for i, d in enumerate(comparison.ranked, start=1):
@@ -25,16 +26,17 @@ def render_text(comparison: Comparison) -> str:
         if d.nearest_deadline is not None and d.days_left is not None:
             days = days_phrase(lang, d.days_left)
             line += "  " + w["deadline"].format(date=d.nearest_deadline.isoformat(), days=days)
-        out.append(line)
+        out.append(wrap(line, WIDTH, "", "     "))
         if not d.risks:
             out.append(f"     {w['no_risks']}")
         for r in d.risks:
             maybe = f" ({w['possible']})" if r.certainty == "possible" else ""
-            out.append(f"     - {severity_word(lang, r.severity)}{maybe}: {r.title}")
+            item = f"{severity_word(lang, r.severity)}{maybe}: {r.title}"
+            out.append(wrap(item, WIDTH, "     - ", "       "))
     if comparison.not_covered:
         names = ", ".join(f"{country_name(c, lang)} ({c})" for c in comparison.not_covered)
-        out += ["", w["not_covered"].format(names=names)]
-    out += ["", w["caveat"]]
+        out += ["", wrap(w["not_covered"].format(names=names))]
+    out += ["", wrap(w["caveat"])]
     return "\n".join(out) + "\n"
 
 

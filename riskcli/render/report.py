@@ -27,6 +27,7 @@ class Format(StrEnum):
     text = "text"
     markdown = "markdown"
     json = "json"
+    html = "html"  # a printable A4 handout (riskcli.render.html)
 
 
 class TableFormat(StrEnum):
@@ -41,6 +42,10 @@ def render(report: Report, fmt: Format, *, color: bool = False, width: int = 80)
         return json.dumps(report.to_json_dict(), ensure_ascii=False, indent=2) + "\n"
     if fmt is Format.markdown:
         return render_markdown(report)
+    if fmt is Format.html:
+        from riskcli.render.html import render_html
+
+        return render_html(report)
     return render_text(report, color=color, width=width)
 
 
