@@ -1,3 +1,3 @@
-from riskcli.cli.root import main
+from riskcli.cli.root import run
 
-raise SystemExit(main())
+run()

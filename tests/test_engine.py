@@ -13,6 +13,7 @@ from riskcli.core.assess import Assessor
 from riskcli.core.conditions import to_fact
 from riskcli.core.engine.compiled import compile_pack
 from riskcli.core.engine.durable import DURABLE_AVAILABLE, DurableMatcher
+from riskcli.core.engine.oracle import interpret
 from riskcli.core.profile import (
     Citizenship,
     CriminalCase,
@@ -99,9 +100,22 @@ def test_durable_and_oracle_agree_on_generated_profiles(
         profile = make_profile(random_profile_data(rng))
         fact = to_fact(profile)
         expected = oracle.matcher.match(fact)
+        assert expected == interpret(oracle.compiled, fact), profile
         assert assessor.matcher.match(fact) == expected, profile
         fired += bool(expected)
     assert fired > 150  # the generator reaches the rules, so agreement means something
+
+
+def test_the_generated_oracle_means_what_the_compiled_json_says(oracle: Assessor) -> None:
+    """The oracle runs generated Python; the JSON interpreter is its reference (any Python)."""
+    rng = random.Random(17)
+    fired = 0
+    for _ in range(3000):
+        fact = to_fact(make_profile(random_profile_data(rng)))
+        expected = interpret(oracle.compiled, fact)
+        assert oracle.matcher.match(fact) == expected, fact
+        fired += len(expected)
+    assert fired > 1000
 
 
 @needs_durable
@@ -124,39 +138,72 @@ def test_sessions_are_deleted_after_each_case(assessor: Assessor) -> None:
         assert "kg-deportation-on-request" in matcher.match(to_fact(profile))
 
 
+class _Failing:
+    """durable-rules' C module, failing once in one of its functions."""
+
+    def __init__(self, real: Any, where: str, error: BaseException) -> None:
+        self.real, self.where, self.error = real, where, error
+        self.deleted: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        if name == self.where and self.error is not None:
+            error, self.error = self.error, None  # type: ignore[assignment]
+
+            def fail(*_args: Any) -> Any:
+                raise error
+
+            return fail
+        if name == "delete_state":
+
+            def delete(handle: int, sid: str) -> Any:
+                self.deleted.append(sid)
+                return self.real.delete_state(handle, sid)
+
+            return delete
+        return getattr(self.real, name)
+
+
 @needs_durable
-def test_an_action_error_is_raised_not_swallowed(
-    assessor: Assessor, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("where", ["assert_fact", "start_action_for_state",
+                                   "complete_and_start_action"])  # fmt: skip
+def test_an_engine_error_is_raised_and_the_session_still_deleted(
+    assessor: Assessor, monkeypatch: pytest.MonkeyPatch, where: str
 ) -> None:
+    from riskcli.core.engine import durable
     from riskcli.core.errors import EngineError
 
-    matcher = assessor.matcher
-    assert isinstance(matcher, DurableMatcher)
-
-    def broken(name: str) -> None:
-        raise RuntimeError(f"cannot record {name}")
-
-    monkeypatch.setattr(matcher.recorder, "record", broken)
+    fake = _Failing(durable._engine, where, RuntimeError("error code: 303"))
+    monkeypatch.setattr(durable, "_engine", fake)
     fact = to_fact(make_profile({"destination": "KG", "wanted": "federal"}))
-    with pytest.raises(EngineError, match="a rule action failed inside durable-rules"):
-        matcher.match(fact)
-    monkeypatch.undo()
-    assert "kg-deportation-on-request" in matcher.match(fact)
+    with pytest.raises(EngineError, match=r"durable-rules failed on this case .*303"):
+        assessor.matcher.match(fact)
+    assert len(fake.deleted) == 1
+    for _ in range(1100):  # past the 1024 live sessions a session left alive would hit
+        assert "kg-deportation-on-request" in assessor.matcher.match(fact)
 
 
 @needs_durable
-def test_ctrl_c_inside_an_action_is_not_swallowed(
+def test_ctrl_c_inside_the_engine_is_not_swallowed(
     assessor: Assessor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    matcher = assessor.matcher
-    assert isinstance(matcher, DurableMatcher)
+    from riskcli.core.engine import durable
 
-    def interrupted(name: str) -> None:
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(matcher.recorder, "record", interrupted)
+    fake = _Failing(durable._engine, "complete_and_start_action", KeyboardInterrupt())
+    monkeypatch.setattr(durable, "_engine", fake)
+    fact = to_fact(make_profile({"destination": "KG", "wanted": "federal"}))
     with pytest.raises(KeyboardInterrupt):
-        matcher.match(to_fact(make_profile({"destination": "KG", "wanted": "federal"})))
+        assessor.matcher.match(fact)
+    assert len(fake.deleted) == 1
+    assert "kg-deportation-on-request" in assessor.matcher.match(fact)
+
+
+@needs_durable
+def test_action_names_are_read_plain_or_decoded() -> None:
+    from riskcli.core.engine.durable import _action_name
+
+    assert _action_name('{"kg-x?":{"m":{"a": 1}}}') == "kg-x?"
+    assert _action_name('{"a\\"b":{"m":{}}}') == 'a"b'
+    assert _action_name('{"\\u0436":{"m":{}}}') == "\u0436"
 
 
 def test_compiled_rules_are_anchored_on_the_destination(assessor: Assessor) -> None:

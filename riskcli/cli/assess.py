@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, overload
 
 import typer
 
@@ -18,6 +20,70 @@ from riskcli.render.report import Format, render
 if TYPE_CHECKING:
     from riskcli.core.assess import Assessor
     from riskcli.core.report import Report
+    from riskcli.core.rules import RulePack
+
+
+class PackLoader:
+    """The rule pack for the interview, read in a thread from the first answer on: the
+    first question waits neither for the pack nor for its compiling. ``start()`` begins
+    reading (again: nothing); ``pack()`` waits for it; ``assessor()`` compiles it for the
+    engine, on the calling thread, once the questions are done."""
+
+    def __init__(self, env: common.Environment):
+        self.env = env
+        self._pack: RulePack | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._load, name="riskcli-rule-pack", daemon=True)
+        self._lock = threading.Lock()
+
+    def start(self, _answers: object = None) -> None:
+        with self._lock:
+            if self._thread.ident is None:
+                self._thread.start()
+
+    def _load(self) -> None:
+        try:
+            from riskcli.io.rulepack import load_rule_pack
+
+            self._pack = load_rule_pack(self.env.rules_dir)
+        except BaseException as exc:  # raised again where the pack is needed
+            self._error = exc
+
+    def pack(self) -> RulePack:
+        self.start()
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._pack is not None
+        return self._pack
+
+    def assessor(self) -> Assessor:
+        from riskcli.core.assess import Assessor
+
+        return Assessor(self.pack(), engine=self.env.engine)
+
+
+class LazyDestinations(Sequence[str]):
+    """The pack's destinations for the interview's list, read when first asked for."""
+
+    def __init__(self, loader: PackLoader):
+        self.loader = loader
+        self._codes: list[str] | None = None
+
+    def _list(self) -> list[str]:
+        if self._codes is None:
+            self._codes = self.loader.pack().destinations_by_coverage
+        return self._codes
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        return self._list()[index]
+
+    def __len__(self) -> int:
+        return len(self._list())
 
 
 def assess(
@@ -87,12 +153,12 @@ def assess(
     if answers is None:
         if not common.can_interview():
             raise InputError(msg("error.no_answers"))
-        assessor = common.get_assessor(env)
+        loader = PackLoader(env)
         if save_case or resume:
-            report = interview_into_store(assessor, lang, day, store, resume=resume)
+            report = interview_into_store(loader, lang, day, store, resume=resume)
         else:
-            profile = interview(assessor.pack.destinations_by_coverage, lang, day)
-            report = assessor.assess(profile, lang.value if lang else None)
+            profile = interview(LazyDestinations(loader), lang, day, on_answer=loader.start)
+            report = loader.assessor().assess(profile, lang.value if lang else None)
         env.spoken = report.language  # the interview's: later errors are told in it
     else:
         assessor = common.get_assessor(env)
@@ -113,7 +179,7 @@ def assess(
 
 
 def interview_into_store(
-    assessor: Assessor,
+    loader: PackLoader,
     lang: Language | None,
     day: dt.date | None,
     store: Path | None,
@@ -128,8 +194,8 @@ def interview_into_store(
     with common.open_store(store, create=True) as cases:
         done = run(
             cases,
-            assessor.pack.destinations_by_coverage,
-            lambda profile: assessor.assess(profile, code),
+            LazyDestinations(loader),  # read at the destination question, if not before
+            lambda profile: loader.assessor().assess(profile, code),
             lang=code,
             as_of=day,
             resume=resume,
@@ -140,7 +206,12 @@ def interview_into_store(
     return done.report
 
 
-def interview(destinations: list[str], lang: Language | None, day: dt.date | None) -> Any:
+def interview(
+    destinations: Sequence[str],
+    lang: Language | None,
+    day: dt.date | None,
+    on_answer: Callable[[dict[str, Any]], None] | None = None,
+) -> Any:
     """Ask the questions on the terminal (prompts on stderr); Ctrl-C/Ctrl-D exit 130."""
     from riskcli.interview.interview import run_interview
 
@@ -149,5 +220,6 @@ def interview(destinations: list[str], lang: Language | None, day: dt.date | Non
         as_of=day,
         lang=lang.value if lang else None,
         save_as_of=day is not None,
+        on_answer=on_answer,
     )
     return profile

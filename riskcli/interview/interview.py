@@ -120,7 +120,7 @@ class Interview:
         to_store: bool = False,
         store_question: tuple[str, str, str] = ("store", "store_no", "store_yes"),
     ):
-        self.destinations = list(destinations)
+        self.destinations = destinations  # may be read lazily: not before it is needed
         self.as_of = as_of or dt.date.today()
         self.fixed_lang = lang
         self.lang = lang or locale_language(environ)
