@@ -10,6 +10,8 @@ WORDS: dict[str, dict[str, str]] = {
         "head": "{n} rows: {ok} assessed, {bad} with errors",
         "by_severity": "Highest severity per case: {counts}",
         "none": "no risk found",
+        "possible": "none confirmed, some could apply",
+        "could_be": "could be {sev}",
         "not_covered": "country not described by the rule pack (no information, not safety)",
         "urgent": "Most urgent first:",
         "more_urgent": "... and {n} more with risks",
@@ -26,6 +28,8 @@ WORDS: dict[str, dict[str, str]] = {
         "head": "строк: {n}; оценено: {ok}, с ошибками: {bad}",
         "by_severity": "Наивысший уровень риска по делам: {counts}",
         "none": "рисков не найдено",
+        "possible": "подтверждённых нет, но возможны",
+        "could_be": "возможно {sev}",
         "not_covered": "страна не описана в правилах (нет сведений — не значит безопасно)",
         "urgent": "Самые срочные — первыми:",
         "more_urgent": "... и ещё {n} с рисками",
@@ -47,7 +51,7 @@ def render_triage(triage: Triage, lang: str = "en") -> str:
         return w["no_rows"] + "\n"
     out = [w["head"].format(n=triage.rows, ok=triage.rows - triage.errors, bad=triage.errors)]
     parts = [
-        f"{w[s] if s in ('none', 'not_covered') else severity_word(lang, s)} {n}"
+        f"{w[s] if s in ('possible', 'none', 'not_covered') else severity_word(lang, s)} {n}"
         for s, n in triage.counts.items()
     ]
     out.append(w["by_severity"].format(counts=", ".join(parts)))
@@ -56,7 +60,12 @@ def render_triage(triage: Triage, lang: str = "en") -> str:
         out.append(w["urgent"])
         width = max(len(r.case_id) for r in urgent)
         for r in urgent:
-            level = severity_word(lang, r.highest_severity or "info")
+            if r.highest_severity is not None:
+                level = severity_word(lang, r.highest_severity)
+            else:
+                level = w["could_be"].format(
+                    sev=severity_word(lang, r.possible_highest_severity or "info")
+                )
             line = f"  {level:<12} {r.case_id:<{width}}"
             line += f"  ({w['row'].format(n=r.row)})"
             if r.nearest_deadline is not None and r.days_left is not None:

@@ -1,0 +1,386 @@
+"""The one summary of an assessment: what is known, what could apply, what to ask next.
+
+Every view of a case reads it: the report (spec §3.1), a batch row and the batch triage,
+``cases list``, ``cases deadlines``, ``cases reassess``, ``compare`` and the calendar.
+
+* The headline (``highest_severity``, ``counts``) counts **confirmed** risks only; possible
+  ones are counted beside it (``possible_highest_severity``, ``possible_counts``), so one
+  unanswered question never makes a person HIGH.
+* ``nearest_deadline`` and ``days_left`` are those of a confirmed risk.
+* ``to_check`` is computed from the compiled conditions, never written per rule: each
+  unanswered field of a possible risk is tried with the values it may take; if one of them
+  makes the risk certain, or makes it impossible, answering that question settles the risk.
+* Ranking: most urgent first by confirmed severity, then days left, then possible severity
+  (:func:`urgency_key`); safest first for ``compare`` (:func:`safety_key`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from riskcli.core.conditions import (
+    FIELD_SPECS,
+    Json,
+    Leaf,
+    Node,
+    evaluate,
+    item_key,
+    known_key,
+)
+from riskcli.core.implications import BY_ID, KIND, KNOWN_AS_OF, Conflict, Inferred
+from riskcli.core.questions import BY_KEY
+from riskcli.core.report import (
+    Certainty,
+    ConflictNote,
+    DeadlineItem,
+    InferredAnswer,
+    Report,
+    Summary,
+    ToCheck,
+    no_counts,
+)
+from riskcli.core.rules import SEVERITY_ORDER, Rule, Severity
+from riskcli.i18n import country_name, field_word
+
+if TYPE_CHECKING:
+    from riskcli.core.engine.compiled import CompiledPack
+
+NO_DAYS = 10**9
+Conditions = dict[str, tuple[Json, Json]]  # "no deadline": after every real one
+
+
+def severity_rank(severity: Severity | str | None) -> int:
+    """Higher is worse; -1 for none."""
+    return -1 if severity is None else SEVERITY_ORDER.index(Severity(severity))
+
+
+def highest(severities: Iterable[Severity | str]) -> Severity | None:
+    ranked = [Severity(s) for s in severities]
+    return max(ranked, key=severity_rank) if ranked else None
+
+
+# --- what a finding needs to be summarised -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A rule that applies to a profile, before it is put into words."""
+
+    rule: Rule
+    certainty: Certainty
+    severity: Severity
+    unknown_fields: tuple[str, ...]
+    deadline: dt.date | None
+    days_left: int | None
+
+    @property
+    def confirmed(self) -> bool:
+        return self.certainty is Certainty.confirmed
+
+    @property
+    def deadline_kind(self) -> str | None:
+        if self.deadline is None or self.rule.deadline is None:
+            return None
+        return self.rule.deadline.from_
+
+
+def finding_order(f: Finding) -> tuple[int, int, int, str]:
+    """Confirmed first, then by severity, then by days left (spec §3.1)."""
+    days = f.days_left if f.days_left is not None else NO_DAYS
+    return (0 if f.confirmed else 1, -severity_rank(f.severity), days, f.rule.id)
+
+
+# --- to_check: which unanswered question settles which possible risk -------------------
+
+
+def _leaves(node: Node) -> Iterable[Leaf]:
+    kind, body = node
+    if kind == "leaf":
+        yield body
+    elif kind in ("all", "any"):
+        for child in body:
+            yield from _leaves(child)
+
+
+def _candidates(field: str, rule: Rule, as_of: dt.date) -> list[Any]:
+    """Values to try for an unanswered profile field: every allowed one, or for dates and
+    countries the values either side of each threshold the rule tests."""
+    spec = FIELD_SPECS[field]
+    if spec.kind == "enum":
+        return list(spec.values)
+    if spec.kind == "bool":
+        return [True, False]
+    if spec.kind == "list":
+        return [[], *([v] for v in spec.values)] if spec.values else [[], ["other"]]
+    leaves = [leaf for leaf in _leaves(rule.condition) if leaf.field == field]
+    if spec.kind == "country":
+        out: list[Any] = ["ZZ"]  # a country no rule names
+        for leaf in leaves:
+            values = leaf.value if isinstance(leaf.value, tuple) else (leaf.value,)
+            out += [v for v in values if isinstance(v, str)]
+        return out
+    if spec.kind == "date":
+        days: set[int] = {as_of.toordinal()}
+        for leaf in leaves:
+            if isinstance(leaf.value, int) and not isinstance(leaf.value, bool):
+                days |= {leaf.value - 1, leaf.value, leaf.value + 1}
+        for feature, fspec in FIELD_SPECS.items():
+            if field not in fspec.derived_from:
+                continue
+            for leaf in _leaves(rule.condition):
+                if leaf.field != feature or not isinstance(leaf.value, int):
+                    continue
+                for n in (leaf.value - 1, leaf.value, leaf.value + 1):
+                    # days_in_country counts back from as_of; the others count forward
+                    sign = -1 if feature == "days_in_country" else 1
+                    days.add(as_of.toordinal() + sign * n)
+        return [dt.date.fromordinal(d) for d in sorted(days) if d > 0]
+    return []
+
+
+def _with(fact: Mapping[str, Any], field: str, value: Any, as_of: dt.date) -> dict[str, Any]:
+    """The fact as if ``field`` had been answered ``value`` (as :func:`to_fact` writes it)."""
+    out = dict(fact)
+    spec = FIELD_SPECS[field]
+    if spec.kind == "list":
+        out[known_key(field)] = 1
+        for item in value:
+            out[item_key(field, str(item))] = 1
+    elif spec.kind == "bool":
+        out[field] = 1 if value else 0
+    elif spec.kind == "date":
+        out[field] = value.toordinal()
+        if field == "entry_date":
+            out["days_in_country"] = (as_of - value).days
+        if field == "international_passport_expiry":
+            out["days_until_passport_expiry"] = (value - as_of).days
+    else:
+        out[field] = value
+    return out
+
+
+def settles(
+    conditions: Conditions,
+    finding: Finding,
+    field: str,
+    fact: Mapping[str, Any],
+    as_of: dt.date,
+) -> bool:
+    """Whether some answer to ``field`` would confirm the possible finding or rule it out."""
+    certain, possible = conditions[finding.rule.id]
+    for value in _candidates(field, finding.rule, as_of):
+        trial = _with(fact, field, value, as_of)
+        if evaluate(certain, trial) or not evaluate(possible, trial):
+            return True
+    return False
+
+
+def question_words(field: str, lang: str, destination: str) -> str:
+    """The interview's question for a field, with the destination's name filled in."""
+    question = BY_KEY.get(field)
+    if question is None:
+        return field_word(lang, field)
+    return question.text.get(lang).replace("{country}", country_name(destination, lang))
+
+
+def to_check(
+    conditions: Conditions,
+    findings: Sequence[Finding],
+    fact: Mapping[str, Any],
+    *,
+    as_of: dt.date,
+    destination: str,
+    lang: str,
+) -> list[ToCheck]:
+    """The unanswered questions that would settle possible risks, most at stake first."""
+    settled: dict[str, list[Finding]] = {}
+    for found in findings:
+        if found.confirmed or found.rule.kind != "risk":
+            continue
+        for field in found.unknown_fields:
+            if field in FIELD_SPECS and settles(conditions, found, field, fact, as_of):
+                settled.setdefault(field, []).append(found)
+    order = list(FIELD_SPECS)
+    items = []
+    for field, settled_by in settled.items():
+        top = highest(f.severity for f in settled_by)
+        assert top is not None
+        items.append(
+            ToCheck(
+                field=field,
+                question=question_words(field, lang, destination),
+                settles=[f.rule.id for f in sorted(settled_by, key=finding_order)],
+                highest_severity=top,
+            )
+        )
+    items.sort(
+        key=lambda i: (-severity_rank(i.highest_severity), -len(i.settles), order.index(i.field))
+    )
+    return items
+
+
+# --- the summary -------------------------------------------------------------------------
+
+
+def inferred_answers(inferred: Sequence[Inferred], lang: str) -> list[InferredAnswer]:
+    language = "ru" if lang == "ru" else "en"
+    out = []
+    for item in inferred:
+        imp = BY_ID.get(item.implication)
+        out.append(
+            InferredAnswer(
+                field=item.field,
+                value=item.value,
+                from_=item.source,
+                reason=imp.reason[language] if imp else item.reason,
+                kind=KIND,
+                known_as_of=KNOWN_AS_OF,
+                implication=item.implication,
+            )
+        )
+    return out
+
+
+def conflict_notes(conflicts: Sequence[Conflict]) -> list[ConflictNote]:
+    return [
+        ConflictNote(fields=list(c.fields), message=c.message, implication=c.implication)
+        for c in conflicts
+    ]
+
+
+def summarize(
+    findings: Sequence[Finding],
+    *,
+    checks: Sequence[ToCheck] = (),
+    inferred: Sequence[InferredAnswer] = (),
+    conflicts: Sequence[ConflictNote] = (),
+) -> Summary:
+    """The summary of a list of findings (risks only; help is not a risk)."""
+    risks = [f for f in findings if f.rule.kind == "risk"]
+    counts, possible = no_counts(), no_counts()
+    for f in risks:
+        (counts if f.confirmed else possible)[f.severity.value] += 1
+    dated = [f for f in risks if f.confirmed and f.days_left is not None]
+    nearest = min(dated, key=lambda f: (f.days_left, f.rule.id)) if dated else None
+    return Summary(
+        highest_severity=highest(f.severity for f in risks if f.confirmed),
+        counts=counts,
+        possible_highest_severity=highest(f.severity for f in risks if not f.confirmed),
+        possible_counts=possible,
+        nearest_deadline=nearest.deadline if nearest else None,
+        days_left=nearest.days_left if nearest else None,
+        to_check=list(checks),
+        inferred=list(inferred),
+        conflicts=list(conflicts),
+    )
+
+
+def deadlines(findings: Sequence[Finding]) -> tuple[DeadlineItem, ...]:
+    """Every computed deadline of a case, each with its kind (for the calendar)."""
+    return tuple(
+        DeadlineItem(f.deadline, f.deadline_kind, f.rule.id, f.certainty)
+        for f in sorted(findings, key=finding_order)
+        if f.deadline is not None and f.deadline_kind is not None
+    )
+
+
+# --- ranking -------------------------------------------------------------------------------
+
+
+def urgency_key(summary: Summary) -> tuple[int, int, int]:
+    """Larger is more urgent: confirmed severity, then fewer days left, then possible severity."""
+    days = summary.days_left if summary.days_left is not None else NO_DAYS
+    return (
+        severity_rank(summary.highest_severity),
+        -days,
+        severity_rank(summary.possible_highest_severity),
+    )
+
+
+def safety_key(summary: Summary) -> tuple[Any, ...]:
+    """Smaller is safer (``compare``): confirmed risks from the top, then possible ones, then
+    the nearest confirmed deadline (later is safer)."""
+    confirmed = tuple(summary.counts.get(s.value, 0) for s in reversed(SEVERITY_ORDER))
+    possible = tuple(summary.possible_counts.get(s.value, 0) for s in reversed(SEVERITY_ORDER))
+    days = summary.days_left if summary.days_left is not None else NO_DAYS
+    return (
+        severity_rank(summary.highest_severity),
+        confirmed,
+        severity_rank(summary.possible_highest_severity),
+        possible,
+        -days,
+    )
+
+
+# --- reassess: what changed since the saved assessment ---------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str  # new_risk gone_risk severity_up severity_down deadline_moved deadline_passed
+    risk: str
+    title: str
+    severity: str
+    before: str | None = None
+    after: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind, "risk": self.risk, "severity": self.severity}
+        if self.before is not None or self.after is not None:
+            out["before"] = self.before
+            out["after"] = self.after
+        out["title"] = self.title
+        return out
+
+
+CHANGE_ORDER = (
+    "deadline_passed",
+    "new_risk",
+    "severity_up",
+    "deadline_moved",
+    "severity_down",
+    "gone_risk",
+)
+
+
+def diff_reports(old: Mapping[str, Any] | None, new: Report) -> list[Change]:
+    """How a case's risks changed from the saved assessment (its JSON) to a new one."""
+    before = {r["id"]: r for r in (old or {}).get("risks", [])}
+    after = {r.id: r for r in new.risks}
+    out: list[Change] = []
+    for rid, risk in after.items():
+        if rid not in before:
+            out.append(Change("new_risk", rid, risk.title, risk.severity.value))
+    for rid, was in before.items():
+        if rid not in after:
+            out.append(Change("gone_risk", rid, str(was["title"]), str(was["severity"])))
+    for rid, risk in after.items():
+        was = before.get(rid)
+        if was is None:
+            continue
+        sev = risk.severity.value
+        old_sev = str(was["severity"])
+        if severity_rank(sev) != severity_rank(old_sev):
+            kind = "severity_up" if severity_rank(sev) > severity_rank(old_sev) else "severity_down"
+            out.append(Change(kind, rid, risk.title, sev, old_sev, sev))
+        old_deadline = was.get("deadline")
+        new_deadline = risk.deadline.isoformat() if risk.deadline else None
+        if old_deadline != new_deadline:
+            out.append(Change("deadline_moved", rid, risk.title, sev, old_deadline, new_deadline))
+        old_days = was.get("days_left")
+        was_passed = isinstance(old_days, int) and old_days < 0
+        if risk.days_left is not None and risk.days_left < 0 and not was_passed:
+            out.append(Change("deadline_passed", rid, risk.title, sev, None, new_deadline))
+    out.sort(key=lambda c: (CHANGE_ORDER.index(c.kind), -severity_rank(c.severity), c.risk))
+    return out
+
+
+def compiled_conditions(compiled: CompiledPack) -> Conditions:
+    """rule id -> (certain, possible) compiled conditions; possible is certain where the
+    rule has no separate possible form (nothing unanswered can change it)."""
+    certain = {r.rule_id: r.condition for r in compiled.rules if r.mode == "certain"}
+    possible = {r.rule_id: r.condition for r in compiled.rules if r.mode == "possible"}
+    return {rid: (cond, possible.get(rid, cond)) for rid, cond in certain.items()}
