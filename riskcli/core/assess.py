@@ -192,11 +192,12 @@ class Assessor:
             label = None
             if rule.deadline is not None:
                 label = rule.deadline.label.ru if language == "ru" else rule.deadline.label.en
-            note = None
+            note, generated = None, False
             if found.unknown_fields:
                 dont_know = [f for f in found.unknown_fields if assessment.dont_know(f)]
                 unanswered = [f for f in found.unknown_fields if f not in dont_know]
-                note, _ = note_for(text.unknown_note, dont_know, unanswered, language)
+                note, own = note_for(text.unknown_note, dont_know, unanswered, language)
+                generated = not own
             risks.append(
                 Risk(
                     id=rule.id,
@@ -209,6 +210,7 @@ class Assessor:
                     triggered_by=triggered,
                     unknown_fields=list(found.unknown_fields),
                     unknown_note=note,
+                    unknown_note_generated=generated,
                     sources=citations,
                     deadline=found.deadline,
                     deadline_label=label if found.deadline else None,

@@ -53,6 +53,8 @@ class RowResult:
     # beside them what could apply and the questions that would settle it
     possible_highest_severity: str | None = None
     to_check: tuple[str, ...] = ()
+    possible_deadline: dt.date | None = None  # of a risk that could apply (not written)
+    possible_days_left: int | None = None
 
     def urgency(self) -> tuple[int, int, int]:
         """Larger is more urgent: confirmed severity, days left, possible severity."""
@@ -122,6 +124,8 @@ def assess_row(assessor: Assessor, row: InputRow, as_of: dt.date | None = None) 
         destination_covered=assessor.pack.covers(profile.destination),
         possible_highest_severity=severity_value(summary.possible_highest_severity),
         to_check=tuple(item.field for item in summary.to_check),
+        possible_deadline=summary.possible_nearest_deadline,
+        possible_days_left=summary.possible_days_left,
     )
 
 

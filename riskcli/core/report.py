@@ -44,7 +44,10 @@ class Risk(Model):
     advice: list[str]
     triggered_by: dict[str, Any]
     unknown_fields: list[str] = []
-    unknown_note: str | None = None  # why the unanswered questions matter, from the rule
+    unknown_note: str | None = None  # why the unanswered questions matter (core.notes)
+    # True: the note was made from the open questions (the rule's own did not fit them).
+    # Not part of the JSON report.
+    unknown_note_generated: bool = Field(default=False, exclude=True)
     sources: list[SourceCitation]
     deadline: dt.date | None = None
     deadline_label: str | None = None
@@ -110,6 +113,10 @@ class Summary(Model):
     possible_counts: dict[str, int] = Field(default_factory=no_counts)
     nearest_deadline: dt.date | None = None  # of a confirmed risk
     days_left: int | None = None
+    # the nearest deadline of a risk that could apply (beside the confirmed one, never in
+    # its place): a volunteer should still see the date
+    possible_nearest_deadline: dt.date | None = None
+    possible_days_left: int | None = None
     to_check: list[ToCheck] = []
     inferred: list[InferredAnswer] = []
     conflicts: list[ConflictNote] = []

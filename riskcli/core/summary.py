@@ -265,6 +265,8 @@ def summarize(
         (counts if f.confirmed else possible)[f.severity.value] += 1
     dated = [f for f in risks if f.confirmed and f.days_left is not None]
     nearest = min(dated, key=lambda f: (f.days_left, f.rule.id)) if dated else None
+    maybe = [f for f in risks if not f.confirmed and f.days_left is not None]
+    maybe_nearest = min(maybe, key=lambda f: (f.days_left, f.rule.id)) if maybe else None
     return Summary(
         highest_severity=highest(f.severity for f in risks if f.confirmed),
         counts=counts,
@@ -272,6 +274,8 @@ def summarize(
         possible_counts=possible,
         nearest_deadline=nearest.deadline if nearest else None,
         days_left=nearest.days_left if nearest else None,
+        possible_nearest_deadline=maybe_nearest.deadline if maybe_nearest else None,
+        possible_days_left=maybe_nearest.days_left if maybe_nearest else None,
         to_check=list(checks),
         inferred=list(inferred),
         conflicts=list(conflicts),

@@ -46,6 +46,29 @@ STRINGS: dict[str, dict[str, str]] = {
         "summary": "Summary",
         "risks": "Risks",
         "counts": "{critical} critical, {high} high, {medium} medium, {low} low, {info} info",
+        "headline_level": "{sev}",
+        "headline_none_confirmed": "No risk is confirmed by your answers",
+        "answer_to_know": "answer {questions} to know",
+        "most_serious_possible": "The most serious that could apply: {sev}.",
+        "nearest_deadline": "Nearest deadline",
+        "do_first": "What to do first",
+        "do_first_answer": (
+            "First answer the questions under “Answer these to know more”: "
+            "they decide what applies to you."
+        ),
+        "open_questions": "Questions still open: {n} (see “Answer these to know more”).",
+        "warning": "WARNING: two of your answers cannot both be true",
+        "risks_confirmed": "Risks that follow from your answers",
+        "could_apply": "Could apply: depends on questions you have not answered",
+        "answer_these": "Answer these to know more",
+        "settles_line": "settles {risks}; the most serious: {sev}",
+        "inferred_head": "What we took from your answers",
+        "inferred_line": "Taken from your answer “{said}”: {so} ({reason}).",
+        "inferred_kind": (
+            "This is general reference knowledge, not from the source documents "
+            "(written down {date}). If it is wrong for you, answer the question yourself."
+        ),
+        "see_sources": "Sources",
         "disclaimer": (
             "riskcli is not legal advice. It reads a few dated documents; laws and practice change."
         ),
@@ -94,6 +117,29 @@ STRINGS: dict[str, dict[str, str]] = {
             "критических: {critical}, высоких: {high}, средних: {medium}, "
             "низких: {low}, справочных: {info}"
         ),
+        "headline_level": "Уровень: {sev}",
+        "headline_none_confirmed": "По вашим ответам ни один риск пока не подтверждён",
+        "answer_to_know": "ответьте на {questions}, чтобы узнать",
+        "most_serious_possible": "Самый серьёзный из возможных: {sev}.",
+        "nearest_deadline": "Ближайший срок",
+        "do_first": "Что сделать в первую очередь",
+        "do_first_answer": (
+            "Сначала ответьте на вопросы из раздела «Ответьте, чтобы узнать больше»: "
+            "от них зависит, что вас касается."
+        ),
+        "open_questions": "Вопросов без ответа: {n} (см. «Ответьте, чтобы узнать больше»).",
+        "warning": "ВНИМАНИЕ: два ваших ответа не могут быть верны одновременно",
+        "risks_confirmed": "Риски, которые следуют из ваших ответов",
+        "could_apply": "Может касаться вас: зависит от вопросов без ответа",
+        "answer_these": "Ответьте, чтобы узнать больше",
+        "settles_line": "от ответа зависит: {risks}; самый серьёзный — {sev}",
+        "inferred_head": "Что мы вывели из ваших ответов",
+        "inferred_line": "Из вашего ответа «{said}» следует: {so} ({reason}).",
+        "inferred_kind": (
+            "Это общие справочные сведения, а не данные из источников (записаны {date}). "
+            "Если для вас это неверно, ответьте на вопрос сами."
+        ),
+        "see_sources": "Источники",
         "disclaimer": (
             "riskcli не заменяет юриста. Он опирается на несколько датированных "
             "документов; законы и практика меняются."
@@ -144,6 +190,57 @@ FIELD_WORDS: dict[str, dict[str, str]] = {
         "needs_shelter": "нужда в жилье",
     }
 }
+
+
+# Counted phrases: English (one, other), Russian (one, few, many); {n} is the number.
+PLURALS: dict[str, dict[str, tuple[str, ...]]] = {
+    "en": {
+        "more_could_apply": ("{n} more risk could apply", "{n} more risks could apply"),
+        "but_could_apply": ("but {n} could apply", "but {n} could apply"),
+        "questions": ("{n} question", "{n} questions"),
+        "risks_follow": (
+            "{n} risk follows from your answers",
+            "{n} risks follow from your answers",
+        ),
+        "risks": ("{n} risk", "{n} risks"),
+    },
+    "ru": {
+        "more_could_apply": (
+            "ещё {n} риск может вас касаться",
+            "ещё {n} риска могут вас касаться",
+            "ещё {n} рисков могут вас касаться",
+        ),
+        "but_could_apply": (
+            "но {n} риск возможен",
+            "но {n} риска возможны",
+            "но {n} рисков возможны",
+        ),
+        "questions": ("{n} вопрос", "{n} вопроса", "{n} вопросов"),
+        "risks_follow": (
+            "по вашим ответам подтверждён {n} риск",
+            "по вашим ответам подтверждены {n} риска",
+            "по вашим ответам подтверждено {n} рисков",
+        ),
+        "risks": ("{n} риск", "{n} риска", "{n} рисков"),
+    },
+}
+
+
+def plural_index(lang: str, n: int) -> int:
+    """Which plural form a number takes (Russian: 1 день, 2 дня, 5 дней)."""
+    if lang != "ru":
+        return 0 if n == 1 else 1
+    if n % 10 == 1 and n % 100 != 11:
+        return 0
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return 1
+    return 2
+
+
+def tn(lang: str, key: str, n: int, **kwargs: object) -> str:
+    """A counted phrase in the right plural form."""
+    table = PLURALS.get(lang, PLURALS["en"])
+    return table[key][plural_index(lang, n)].format(n=n, **kwargs)
 
 
 def t(lang: str, key: str, **kwargs: object) -> str:

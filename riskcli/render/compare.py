@@ -15,6 +15,7 @@ WORDS: dict[str, dict[str, str]] = {
         "no_risks": "no rule in the pack applies",
         "possible": "possible",
         "deadline": "nearest deadline {date} ({days})",
+        "if_applies": "if it applies",
         "days": "{n} days left",
         "passed": "passed {n} days ago",
         "risks": "risks",
@@ -36,6 +37,7 @@ WORDS: dict[str, dict[str, str]] = {
         "no_risks": "ни одно правило не подходит",
         "possible": "возможно",
         "deadline": "ближайший срок {date} ({days})",
+        "if_applies": "если это вас касается",
         "days": "осталось дней: {n}",
         "passed": "истёк {n} дн. назад",
         "risks": "риски",
@@ -63,15 +65,20 @@ def render_text(comparison: Comparison) -> str:
     if not comparison.ranked:
         out.append(w["none_covered"])
     for i, d in enumerate(comparison.ranked, start=1):
-        level = severity_word(lang, d.highest_severity) if d.highest_severity else "-"
+        if d.highest_severity:
+            level = severity_word(lang, d.highest_severity)
+        elif d.possible_highest_severity:
+            level = f"{w['possible']} {severity_word(lang, d.possible_highest_severity)}"
+        else:
+            level = "-"
         line = f"{i}. {d.name} ({d.destination})  {level}"
-        if d.nearest_deadline is not None and d.days_left is not None:
-            days = (
-                w["days"].format(n=d.days_left)
-                if d.days_left >= 0
-                else w["passed"].format(n=-d.days_left)
-            )
-            line += "  " + w["deadline"].format(date=d.nearest_deadline.isoformat(), days=days)
+        day, left, tail = d.nearest_deadline, d.days_left, ""
+        if day is None:  # no confirmed deadline: that of a risk that could apply
+            day, left = d.summary.possible_nearest_deadline, d.summary.possible_days_left
+            tail = f", {w['if_applies']}"
+        if day is not None and left is not None:
+            days = w["days"].format(n=left) if left >= 0 else w["passed"].format(n=-left)
+            line += "  " + w["deadline"].format(date=day.isoformat(), days=days + tail)
         out.append(line)
         if not d.risks:
             out.append(f"     {w['no_risks']}")

@@ -8,7 +8,7 @@ from riskcli.i18n import severity_word
 WORDS: dict[str, dict[str, str]] = {
     "en": {
         "head": "{n} rows: {ok} assessed, {bad} with errors",
-        "by_severity": "Highest severity per case: {counts}",
+        "by_severity": "Highest confirmed severity per case: {counts}",
         "none": "no risk found",
         "possible": "none confirmed, some could apply",
         "could_be": "could be {sev}",
@@ -19,6 +19,7 @@ WORDS: dict[str, dict[str, str]] = {
         "other_errors": "  other rows with errors: {rows}",
         "more_errors": "... and {n} more rows with errors (status error in the output)",
         "days": "{n} days left",
+        "if_applies": "if it applies",
         "deadline": "deadline {date}, {days}",
         "passed": "passed {n} days ago",
         "row": "row {n}",
@@ -26,7 +27,7 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "ru": {
         "head": "строк: {n}; оценено: {ok}, с ошибками: {bad}",
-        "by_severity": "Наивысший уровень риска по делам: {counts}",
+        "by_severity": "Наивысший подтверждённый уровень риска по делам: {counts}",
         "none": "рисков не найдено",
         "possible": "подтверждённых нет, но возможны",
         "could_be": "возможно {sev}",
@@ -37,6 +38,7 @@ WORDS: dict[str, dict[str, str]] = {
         "other_errors": "  другие строки с ошибками: {rows}",
         "more_errors": "... и ещё строк с ошибками: {n} (status error в результатах)",
         "days": "осталось дней: {n}",
+        "if_applies": "если это вас касается",
         "deadline": "срок {date}, {days}",
         "passed": "истёк {n} дн. назад",
         "row": "строка {n}",
@@ -59,22 +61,26 @@ def render_triage(triage: Triage, lang: str = "en") -> str:
     if urgent:
         out.append(w["urgent"])
         width = max(len(r.case_id) for r in urgent)
-        for r in urgent:
-            if r.highest_severity is not None:
-                level = severity_word(lang, r.highest_severity)
-            else:
-                level = w["could_be"].format(
-                    sev=severity_word(lang, r.possible_highest_severity or "info")
-                )
-            line = f"  {level:<12} {r.case_id:<{width}}"
+        levels = [
+            severity_word(lang, r.highest_severity)
+            if r.highest_severity is not None
+            else w["could_be"].format(
+                sev=severity_word(lang, r.possible_highest_severity or "info")
+            )
+            for r in urgent
+        ]
+        level_width = max(12, *(len(level) for level in levels))
+        for r, level in zip(urgent, levels, strict=True):
+            line = f"  {level:<{level_width}} {r.case_id:<{width}}"
             line += f"  ({w['row'].format(n=r.row)})"
-            if r.nearest_deadline is not None and r.days_left is not None:
-                days = (
-                    w["days"].format(n=r.days_left)
-                    if r.days_left >= 0
-                    else w["passed"].format(n=-r.days_left)
-                )
-                line += "  " + w["deadline"].format(date=r.nearest_deadline.isoformat(), days=days)
+            shown = [(r.nearest_deadline, r.days_left, "")]
+            if r.nearest_deadline is None:  # a deadline of a risk that could apply
+                shown = [(r.possible_deadline, r.possible_days_left, f" ({w['if_applies']})")]
+            for day, left, tail in shown:
+                if day is None or left is None:
+                    continue
+                days = w["days"].format(n=left) if left >= 0 else w["passed"].format(n=-left)
+                line += "  " + w["deadline"].format(date=day.isoformat(), days=days) + tail
             line += "  " + ";".join(r.categories)
             out.append(line)
         if triage.with_risks > len(urgent):
