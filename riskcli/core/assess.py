@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
 from riskcli.core import summary as summaries
-from riskcli.core.conditions import FIELD_SPECS, to_fact
+from riskcli.core.conditions import FIELD_SPECS, evaluate, to_fact
 from riskcli.core.engine import make_matcher
 from riskcli.core.engine.compiled import EngineName, Matcher, compile_pack, possible_name
 from riskcli.core.implications import Conflict, Inferred, settle
@@ -50,6 +51,7 @@ class Assessment:
     profile: Profile  # as answered
     settled: Profile  # with what the answers imply filled in (core.implications)
     fact: dict[str, Any]  # the engine's fact of the settled profile
+    trials: summaries.Trials  # the fact as if more questions were answered
     findings: list[Finding]  # confirmed first, then severity, then days left
     inferred: list[Inferred]
     conflicts: list[Conflict]
@@ -74,6 +76,15 @@ class Assessor:
         self.compiled = compile_pack(self.pack)
         self.matcher: Matcher = make_matcher(self.compiled, engine)
         self.conditions = summaries.compiled_conditions(self.compiled)
+        # per rule, the profile fields its condition tests with known: (true or false)
+        self._known_tests: dict[str, tuple[str, ...]] = {
+            rule.id: tuple(
+                sorted(
+                    {leaf.field for leaf in summaries.leaves(rule.condition) if leaf.op == "known"}
+                )
+            )
+            for rule in pack.rules
+        }
 
     @property
     def engine_name(self) -> str:
@@ -84,6 +95,7 @@ class Assessor:
         settled, inferred, conflicts = settle(profile, lang)
         fact = to_fact(settled)
         fired = self.matcher.match(fact)
+        trials = summaries.Trials(settled)
         out = []
         for rule in self.pack.rules:
             if rule.id in fired:
@@ -92,18 +104,54 @@ class Assessor:
                 certainty = Certainty.possible
             else:
                 continue
-            out.append(self._finding(rule, certainty, settled))
+            open_fields: tuple[str, ...] = ()
+            if certainty is Certainty.confirmed:
+                open_fields = self._rests_on_unanswered(rule, trials)
+                if open_fields:
+                    certainty = Certainty.possible
+            out.append(self._finding(rule, certainty, settled, open_fields))
         out.sort(key=finding_order)
-        return Assessment(profile, settled, fact, out, inferred, conflicts, lang)
+        return Assessment(profile, settled, fact, trials, out, inferred, conflicts, lang)
 
     def findings(self, profile: Profile) -> list[Finding]:
         """The findings for a profile, with what its answers imply filled in."""
         return self.evaluate(profile).findings
 
-    def _finding(self, rule: Rule, certainty: Certainty, profile: Profile) -> Finding:
+    def _rests_on_unanswered(self, rule: Rule, trials: summaries.Trials) -> tuple[str, ...]:
+        """The questions never answered that a confirmed finding rests on.
+
+        "Don't know" is an answer, and a rule may hold because of it (``known: false``). A
+        question never answered is not that answer. If no real answer to the unanswered
+        questions the rule tests that way would keep its condition true, the finding holds
+        only because they were left open: it is possible, and answering them settles it.
+        (If some answer keeps it true, it stands: other answers could only move the person
+        to another finding.)"""
+        tested = self._known_tests.get(rule.id)
+        if not tested:
+            return ()
+        open_fields = [f for f in tested if getattr(trials.profile, f) is None]
+        if not open_fields:
+            return ()
+        certain, _ = self.conditions[rule.id]
+        as_of = trials.profile.as_of
+        choices = [summaries.candidates(f, rule, as_of) for f in open_fields]
+        for combo in itertools.product(*choices):
+            if evaluate(certain, trials.joint(dict(zip(open_fields, combo, strict=True)))):
+                return ()
+        return tuple(open_fields)
+
+    def _finding(
+        self,
+        rule: Rule,
+        certainty: Certainty,
+        profile: Profile,
+        open_fields: tuple[str, ...] = (),
+    ) -> Finding:
         unknown = {f for f in _profile_fields(rule.fields) if _is_unknown(profile, f)}
         if certainty is Certainty.confirmed:
             unknown = set()
+        elif open_fields:  # confirmed but for questions never answered
+            unknown = set(open_fields)
         severity = rule.severity
         deadline = days_left = None
         if rule.deadline is not None:
@@ -129,9 +177,7 @@ class Assessor:
         checks = summaries.to_check(
             self.conditions,
             assessment.findings,
-            assessment.fact,
-            as_of=assessment.settled.as_of,
-            destination=assessment.settled.destination,
+            assessment.trials,
             lang=language,
         )
         return summaries.summarize(

@@ -21,16 +21,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from riskcli.core.conditions import (
-    FIELD_SPECS,
-    Json,
-    Leaf,
-    Node,
-    evaluate,
-    item_key,
-    known_key,
-)
+from riskcli.core.conditions import FIELD_SPECS, Json, Leaf, Node, evaluate, to_fact
 from riskcli.core.implications import BY_ID, KIND, KNOWN_AS_OF, Conflict, Inferred
+from riskcli.core.profile import Profile, field_enum
 from riskcli.core.questions import BY_KEY
 from riskcli.core.report import (
     Certainty,
@@ -96,16 +89,16 @@ def finding_order(f: Finding) -> tuple[int, int, int, str]:
 # --- to_check: which unanswered question settles which possible risk -------------------
 
 
-def _leaves(node: Node) -> Iterable[Leaf]:
+def leaves(node: Node) -> Iterable[Leaf]:
     kind, body = node
     if kind == "leaf":
         yield body
     elif kind in ("all", "any"):
         for child in body:
-            yield from _leaves(child)
+            yield from leaves(child)
 
 
-def _candidates(field: str, rule: Rule, as_of: dt.date) -> list[Any]:
+def candidates(field: str, rule: Rule, as_of: dt.date) -> list[Any]:
     """Values to try for an unanswered profile field: every allowed one, or for dates and
     countries the values either side of each threshold the rule tests."""
     spec = FIELD_SPECS[field]
@@ -115,22 +108,22 @@ def _candidates(field: str, rule: Rule, as_of: dt.date) -> list[Any]:
         return [True, False]
     if spec.kind == "list":
         return [[], *([v] for v in spec.values)] if spec.values else [[], ["other"]]
-    leaves = [leaf for leaf in _leaves(rule.condition) if leaf.field == field]
+    tests = [leaf for leaf in leaves(rule.condition) if leaf.field == field]
     if spec.kind == "country":
         out: list[Any] = ["ZZ"]  # a country no rule names
-        for leaf in leaves:
+        for leaf in tests:
             values = leaf.value if isinstance(leaf.value, tuple) else (leaf.value,)
             out += [v for v in values if isinstance(v, str)]
         return out
     if spec.kind == "date":
         days: set[int] = {as_of.toordinal()}
-        for leaf in leaves:
+        for leaf in tests:
             if isinstance(leaf.value, int) and not isinstance(leaf.value, bool):
                 days |= {leaf.value - 1, leaf.value, leaf.value + 1}
         for feature, fspec in FIELD_SPECS.items():
             if field not in fspec.derived_from:
                 continue
-            for leaf in _leaves(rule.condition):
+            for leaf in leaves(rule.condition):
                 if leaf.field != feature or not isinstance(leaf.value, int):
                     continue
                 for n in (leaf.value - 1, leaf.value, leaf.value + 1):
@@ -141,38 +134,41 @@ def _candidates(field: str, rule: Rule, as_of: dt.date) -> list[Any]:
     return []
 
 
-def _with(fact: Mapping[str, Any], field: str, value: Any, as_of: dt.date) -> dict[str, Any]:
-    """The fact as if ``field`` had been answered ``value`` (as :func:`to_fact` writes it)."""
-    out = dict(fact)
-    spec = FIELD_SPECS[field]
-    if spec.kind == "list":
-        out[known_key(field)] = 1
-        for item in value:
-            out[item_key(field, str(item))] = 1
-    elif spec.kind == "bool":
-        out[field] = 1 if value else 0
-    elif spec.kind == "date":
-        out[field] = value.toordinal()
-        if field == "entry_date":
-            out["days_in_country"] = (as_of - value).days
-        if field == "international_passport_expiry":
-            out["days_until_passport_expiry"] = (value - as_of).days
-    else:
-        out[field] = value
-    return out
+def _typed(field: str, value: Any) -> Any:
+    enum = field_enum(field)
+    if enum is None:
+        return value
+    if isinstance(value, list):
+        return [enum(v) for v in value]
+    return enum(value)
 
 
-def settles(
-    conditions: Conditions,
-    finding: Finding,
-    field: str,
-    fact: Mapping[str, Any],
-    as_of: dt.date,
-) -> bool:
+class Trials:
+    """The engine's fact of a profile as if one more question (or a few) had been answered.
+
+    Built through :func:`to_fact`, so every derived feature follows the trial answer; the
+    facts of single answers are kept, since several rules try the same ones."""
+
+    def __init__(self, profile: Profile):
+        self.profile = profile
+        self._cache: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def fact(self, field: str, value: Any) -> dict[str, Any]:
+        key = (field, repr(value))
+        if key not in self._cache:
+            self._cache[key] = self.joint({field: value})
+        return self._cache[key]
+
+    def joint(self, answers: Mapping[str, Any]) -> dict[str, Any]:
+        update = {field: _typed(field, value) for field, value in answers.items()}
+        return to_fact(self.profile.model_copy(update=update))
+
+
+def settles(conditions: Conditions, finding: Finding, field: str, trials: Trials) -> bool:
     """Whether some answer to ``field`` would confirm the possible finding or rule it out."""
     certain, possible = conditions[finding.rule.id]
-    for value in _candidates(field, finding.rule, as_of):
-        trial = _with(fact, field, value, as_of)
+    for value in candidates(field, finding.rule, trials.profile.as_of):
+        trial = trials.fact(field, value)
         if evaluate(certain, trial) or not evaluate(possible, trial):
             return True
     return False
@@ -189,19 +185,18 @@ def question_words(field: str, lang: str, destination: str) -> str:
 def to_check(
     conditions: Conditions,
     findings: Sequence[Finding],
-    fact: Mapping[str, Any],
+    trials: Trials,
     *,
-    as_of: dt.date,
-    destination: str,
     lang: str,
 ) -> list[ToCheck]:
     """The unanswered questions that would settle possible risks, most at stake first."""
+    destination = trials.profile.destination
     settled: dict[str, list[Finding]] = {}
     for found in findings:
         if found.confirmed or found.rule.kind != "risk":
             continue
         for field in found.unknown_fields:
-            if field in FIELD_SPECS and settles(conditions, found, field, fact, as_of):
+            if field in FIELD_SPECS and settles(conditions, found, field, trials):
                 settled.setdefault(field, []).append(found)
     order = list(FIELD_SPECS)
     items = []
