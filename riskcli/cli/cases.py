@@ -70,6 +70,7 @@ WORDS: dict[str, dict[str, str]] = {
         "never": "never",
         "none": "none",
         "no_information": "no information",
+        "country_no_information": "country: no information",
         "no_risk_found": "no risk found",
         "could_be": "could be {sev}",
         "no_cases": "No cases in the store.",
@@ -123,6 +124,7 @@ WORDS: dict[str, dict[str, str]] = {
         "never": "не было",
         "none": "нет",
         "no_information": "нет сведений",
+        "country_no_information": "о стране нет сведений",
         "no_risk_found": "рисков не найдено",
         "could_be": "возможно {sev}",
         "no_cases": "В хранилище нет дел.",
@@ -226,12 +228,18 @@ def highest_cell(lang: str, report: Report) -> str:
 
     summary = report.summary
     if summary.highest_severity is not None:
-        return severity_word(lang, summary.highest_severity)
-    if summary.possible_highest_severity is not None:
-        return w(lang, "could_be", sev=severity_word(lang, summary.possible_highest_severity))
+        cell = severity_word(lang, summary.highest_severity)
+        if not report.coverage.destination_covered:
+            cell += ", " + w(lang, "country_no_information")
+        return cell
+    parts = []
     if not report.coverage.destination_covered:
-        return w(lang, "no_information")
-    return w(lang, "no_risk_found")
+        parts.append(w(lang, "no_information"))
+    if summary.possible_highest_severity is not None:
+        parts.append(
+            w(lang, "could_be", sev=severity_word(lang, summary.possible_highest_severity))
+        )
+    return ", ".join(parts) or w(lang, "no_risk_found")
 
 
 def summary_line(lang: str, report: Report) -> str:
