@@ -280,11 +280,9 @@ def test_each_quote_is_given_once_in_a_numbered_sources_list(
 ) -> None:
     report = report_of(assessor, {"destination": "KG", "wanted": "unknown"})
     out = render(report)
-    cited = {
-        (s.document, " ".join(s.quote.split()))
-        for item in [*report.risks, *report.support]
-        for s in item.sources
-    }
+    sources = [s for r in report.risks for s in r.sources]
+    sources += [s for h in report.support for s in h.sources]
+    cited = {(s.document, " ".join(s.quote.split())) for s in sources}
     if render is render_text:
         flat = " ".join(out.split())
         for _, quote in cited:
