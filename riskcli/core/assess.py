@@ -31,12 +31,7 @@ from riskcli.i18n import country_name
 __all__ = ["Assessment", "Assessor", "Finding"]
 
 
-def _profile_fields(names: set[str]) -> set[str]:
-    out: set[str] = set()
-    for name in names:
-        spec = FIELD_SPECS[name]
-        out.update(spec.derived_from or (name,))
-    return out
+_profile_fields = summaries.profile_fields
 
 
 def _is_unknown(profile: Profile, field: str) -> bool:
@@ -77,14 +72,11 @@ class Assessor:
         self.matcher: Matcher = make_matcher(self.compiled, engine)
         self.conditions = summaries.compiled_conditions(self.compiled)
         # per rule, the profile fields its condition tests with known: (true or false)
-        self._known_tests: dict[str, tuple[str, ...]] = {
-            rule.id: tuple(
-                sorted(
-                    {leaf.field for leaf in summaries.leaves(rule.condition) if leaf.op == "known"}
-                )
-            )
-            for rule in pack.rules
-        }
+        self.memo = summaries.Memo(pack.rules)
+        self._known_tests: dict[str, tuple[str, ...]] = {}
+        for rule in pack.rules:
+            tested = {leaf.field for leaf in summaries.leaves(rule.condition) if leaf.op == "known"}
+            self._known_tests[rule.id] = tuple(sorted(_profile_fields(tested)))
 
     @property
     def engine_name(self) -> str:
@@ -129,6 +121,15 @@ class Assessor:
         tested = self._known_tests.get(rule.id)
         if not tested:
             return ()
+        key = self.memo.key(rule, trials.profile, "rests")
+        known = self.memo.get(key)
+        if isinstance(known, tuple):
+            return known
+        return tuple(self.memo.put(key, self._open_fields(rule, tested, trials)))
+
+    def _open_fields(
+        self, rule: Rule, tested: tuple[str, ...], trials: summaries.Trials
+    ) -> tuple[str, ...]:
         open_fields = [f for f in tested if getattr(trials.profile, f) is None]
         if not open_fields:
             return ()
@@ -179,6 +180,7 @@ class Assessor:
             assessment.findings,
             assessment.trials,
             lang=language,
+            memo=self.memo,
         )
         return summaries.summarize(
             assessment.findings,

@@ -164,8 +164,63 @@ class Trials:
         return to_fact(self.profile.model_copy(update=update))
 
 
-def settles(conditions: Conditions, finding: Finding, field: str, trials: Trials) -> bool:
+def profile_fields(names: Iterable[str]) -> set[str]:
+    """The profile fields behind condition names (a derived feature's sources)."""
+    out: set[str] = set()
+    for name in names:
+        spec = FIELD_SPECS[name]
+        out.update(spec.derived_from or (name,))
+    return out
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+class Memo:
+    """Results of trying answers, kept by what they depend on: the rule, the question, and
+    the answers to the fields the rule reads (with the assessment date). In a batch, many
+    intakes share those, so each trial is worked out once. Bounded: cleared when full."""
+
+    LIMIT = 100_000
+
+    def __init__(self, rules: Iterable[Rule]):
+        self._fields = {
+            rule.id: tuple(sorted(profile_fields(rule.fields) | {"destination"})) for rule in rules
+        }
+        self._store: dict[tuple[Any, ...], Any] = {}
+
+    def key(self, rule: Rule, profile: Profile, *extra: Any) -> tuple[Any, ...]:
+        values = tuple(_hashable(getattr(profile, f)) for f in self._fields[rule.id])
+        return (rule.id, profile.as_of, values, *extra)
+
+    def get(self, key: tuple[Any, ...]) -> Any:
+        return self._store.get(key, _MISSING)
+
+    def put(self, key: tuple[Any, ...], value: Any) -> Any:
+        if len(self._store) >= self.LIMIT:
+            self._store.clear()
+        self._store[key] = value
+        return value
+
+
+_MISSING = object()
+
+
+def settles(
+    conditions: Conditions,
+    finding: Finding,
+    field: str,
+    trials: Trials,
+    memo: Memo | None = None,
+) -> bool:
     """Whether some answer to ``field`` would confirm the possible finding or rule it out."""
+    if memo is not None:
+        key = memo.key(finding.rule, trials.profile, "settles", field)
+        known = memo.get(key)
+        if known is not _MISSING:
+            return bool(known)
+        return bool(memo.put(key, settles(conditions, finding, field, trials)))
     certain, possible = conditions[finding.rule.id]
     for value in candidates(field, finding.rule, trials.profile.as_of):
         trial = trials.fact(field, value)
@@ -188,6 +243,7 @@ def to_check(
     trials: Trials,
     *,
     lang: str,
+    memo: Memo | None = None,
 ) -> list[ToCheck]:
     """The unanswered questions that would settle possible risks, most at stake first."""
     destination = trials.profile.destination
@@ -196,7 +252,7 @@ def to_check(
         if found.confirmed or found.rule.kind != "risk":
             continue
         for field in found.unknown_fields:
-            if field in FIELD_SPECS and settles(conditions, found, field, trials):
+            if field in FIELD_SPECS and settles(conditions, found, field, trials, memo):
                 settled.setdefault(field, []).append(found)
     order = list(FIELD_SPECS)
     items = []
