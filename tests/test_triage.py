@@ -433,3 +433,18 @@ def test_cases_list_and_deadlines_rank_and_show_the_case_summary(
     assert main(["cases", "reassess", "--as-of", AS_OF, "-f", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["checked"] == 3
+
+
+def test_the_calendar_keeps_each_deadline_kind_and_marks_what_could_apply(
+    assessor: Assessor,
+) -> None:
+    from riskcli.io.ics import event_bytes
+
+    confirmed = report_of(assessor, {**OVERSTAY, "entry_date": "2023-05-20"})
+    possible = report_of(assessor, {"destination": "KZ", "entry_date": "2023-05-20"})
+    sure = confirmed.deadlines()
+    maybe = possible.deadlines()
+    assert sure and all(d.kind == "entry_date" and d.certainty == "confirmed" for d in sure)
+    assert maybe and all(d.certainty == "possible" for d in maybe)
+    assert b"(if it applies)" not in event_bytes("c1", sure)
+    assert b"(if it applies)" in event_bytes("c1", maybe)

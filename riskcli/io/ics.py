@@ -37,6 +37,7 @@ WORDS: dict[str, dict[str, str]] = {
         ),
         "alarm": "In {n} days: {kind}, case {case}",
         "alarm_nocase": "In {n} days: {kind}",
+        "if_applies": "{kind} (if it applies)",
     },
     "ru": {
         "entry_date": "конец срока пребывания",
@@ -53,6 +54,7 @@ WORDS: dict[str, dict[str, str]] = {
         ),
         "alarm": "Через {n} дн.: {kind}, дело {case}",
         "alarm_nocase": "Через {n} дн.: {kind}",
+        "if_applies": "{kind} (если это вас касается)",
     },
 }
 
@@ -75,11 +77,14 @@ def event_bytes(
     seen: set[tuple[dt.date, str]] = set()
     out = b""
     stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    for item in sorted(items, key=lambda i: (i.day, i.kind, i.rule_id)):
+    # A confirmed deadline before one of a risk that could apply, on the same day and kind.
+    for item in sorted(items, key=lambda i: (i.day, i.kind, i.certainty != "confirmed", i.rule_id)):
         if (item.day, item.kind) in seen:
             continue
         seen.add((item.day, item.kind))
         kind = w.get(item.kind, item.kind.replace("_", " "))
+        if item.certainty != "confirmed":
+            kind = w["if_applies"].format(kind=kind)
         event = Event()
         event.add("uid", _uid(case_id, item))
         event.add("dtstamp", stamp)
