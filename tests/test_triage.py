@@ -448,3 +448,14 @@ def test_the_calendar_keeps_each_deadline_kind_and_marks_what_could_apply(
     assert maybe and all(d.certainty == "possible" for d in maybe)
     assert b"(if it applies)" not in event_bytes("c1", sure)
     assert b"(if it applies)" in event_bytes("c1", maybe)
+
+
+def test_reassess_names_a_risk_that_became_confirmed(assessor: Assessor) -> None:
+    from riskcli.core.summary import diff_reports
+
+    before = report_of(assessor, {"destination": "KG"}).to_json_dict()
+    after = report_of(assessor, {"destination": "KG", "wanted": "unknown"})
+    changes = diff_reports(before, after)
+    became = [c for c in changes if c.kind == "certainty"]
+    assert became and all((c.before, c.after) == ("possible", "confirmed") for c in became)
+    assert any(r.id == became[0].risk and r.category == "unknown_case" for r in after.risks)

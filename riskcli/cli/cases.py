@@ -107,6 +107,8 @@ WORDS: dict[str, dict[str, str]] = {
         "deadline_moved": "deadline moved",
         "deadline_passed": "deadline passed",
         "certainty": "certainty changed",
+        "confirmed": "confirmed",
+        "possible": "possible",
         "not_saved": "(what-if run: nothing saved)",
         "dup_ref": "note: case_id {ref!r} is also used by case(s) {keys}",
         "damaged": (
@@ -162,6 +164,8 @@ WORDS: dict[str, dict[str, str]] = {
         "deadline_moved": "срок сдвинулся",
         "deadline_passed": "срок прошёл",
         "certainty": "достоверность изменилась",
+        "confirmed": "подтверждён",
+        "possible": "возможен",
         "not_saved": "(пробный прогон: ничего не сохранено)",
         "dup_ref": "заметка: номер дела {ref!r} есть и у дел(а) {keys}",
         "damaged": ("дела {keys} не читаются: повреждены. `riskcli cases delete КЛЮЧ` удалит дело"),
@@ -806,6 +810,8 @@ def cases_reassess(
             span = ""
             if c.kind in {"severity_up", "severity_down"}:
                 span = f" {severity_word(L, c.before or '')} → {severity_word(L, c.after or '')}"
+            elif c.kind == "certainty":
+                span = f" {w(L, c.before or '')} → {w(L, c.after or '')}"
             elif c.kind == "deadline_moved":
                 span = f" {c.before or '-'} → {c.after or '-'}"
             elif c.kind == "deadline_passed":

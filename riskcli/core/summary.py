@@ -375,7 +375,8 @@ def safety_key(summary: Summary) -> tuple[Any, ...]:
 
 @dataclass(frozen=True)
 class Change:
-    kind: str  # new_risk gone_risk severity_up severity_down deadline_moved deadline_passed
+    kind: str  # new_risk gone_risk severity_up severity_down certainty deadline_moved
+    # deadline_passed
     risk: str
     title: str
     severity: str
@@ -395,6 +396,7 @@ CHANGE_ORDER = (
     "deadline_passed",
     "new_risk",
     "severity_up",
+    "certainty",
     "deadline_moved",
     "severity_down",
     "gone_risk",
@@ -421,6 +423,11 @@ def diff_reports(old: Mapping[str, Any] | None, new: Report) -> list[Change]:
         if severity_rank(sev) != severity_rank(old_sev):
             kind = "severity_up" if severity_rank(sev) > severity_rank(old_sev) else "severity_down"
             out.append(Change(kind, rid, risk.title, sev, old_sev, sev))
+        old_certainty = was.get("certainty")
+        if isinstance(old_certainty, str) and old_certainty != risk.certainty.value:
+            out.append(
+                Change("certainty", rid, risk.title, sev, old_certainty, risk.certainty.value)
+            )
         old_deadline = was.get("deadline")
         new_deadline = risk.deadline.isoformat() if risk.deadline else None
         if old_deadline != new_deadline:
