@@ -61,7 +61,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "risks_confirmed": "Risks that follow from your answers",
         "could_apply": "Could apply: depends on questions you have not answered",
         "answer_these": "Answer these to know more",
-        "settles_line": "settles {risks}; the most serious: {sev}",
+        "settles_one": "{settles}: {sev}",
+        "settles_many": "{settles}; the most serious: {sev}",
         "inferred_head": "What we took from your answers",
         "inferred_line": "Taken from your answer “{said}”: {so} ({reason}).",
         "inferred_kind": (
@@ -132,7 +133,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "risks_confirmed": "Риски, которые следуют из ваших ответов",
         "could_apply": "Может касаться вас: зависит от вопросов без ответа",
         "answer_these": "Ответьте, чтобы узнать больше",
-        "settles_line": "от ответа зависит: {risks}; самый серьёзный — {sev}",
+        "settles_one": "{settles}: {sev}",
+        "settles_many": "{settles}, самый серьёзный — {sev}",
         "inferred_head": "Что мы вывели из ваших ответов",
         "inferred_line": "Из вашего ответа «{said}» следует: {so} ({reason}).",
         "inferred_kind": (
@@ -203,6 +205,7 @@ PLURALS: dict[str, dict[str, tuple[str, ...]]] = {
             "{n} risks follow from your answers",
         ),
         "risks": ("{n} risk", "{n} risks"),
+        "settles": ("settles {n} risk", "settles {n} risks"),
     },
     "ru": {
         "more_could_apply": (
@@ -222,6 +225,11 @@ PLURALS: dict[str, dict[str, tuple[str, ...]]] = {
             "по вашим ответам подтверждено {n} рисков",
         ),
         "risks": ("{n} риск", "{n} риска", "{n} рисков"),
+        "settles": (
+            "от ответа зависит {n} риск",
+            "от ответа зависят {n} риска",
+            "от ответа зависят {n} рисков",
+        ),
     },
 }
 

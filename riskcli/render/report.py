@@ -221,18 +221,15 @@ def inferred_kind_line(report: Report) -> str | None:
 
 def to_check_lines(report: Report) -> list[tuple[str, str]]:
     lang = report.language
-    return [
-        (
-            item.question,
-            t(
-                lang,
-                "settles_line",
-                risks=tn(lang, "risks", len(item.settles)),
-                sev=severity_word(lang, item.highest_severity),
-            ),
-        )
-        for item in report.summary.to_check
-    ]
+    out = []
+    for item in report.summary.to_check:
+        n = len(item.settles)
+        words = {
+            "settles": tn(lang, "settles", n),
+            "sev": severity_word(lang, item.highest_severity),
+        }
+        out.append((item.question, t(lang, "settles_one" if n == 1 else "settles_many", **words)))
+    return out
 
 
 class SourceList:
