@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from dataclasses import dataclass
 from typing import Any
 
 from riskcli.core import summary as summaries
-from riskcli.core.conditions import FIELD_SPECS, evaluate, to_fact
+from riskcli.core.conditions import FIELD_SPECS, to_fact
 from riskcli.core.engine import make_matcher
 from riskcli.core.engine.compiled import EngineName, Matcher, compile_pack, possible_name
 from riskcli.core.implications import Conflict, Inferred, settle
@@ -71,12 +70,7 @@ class Assessor:
         self.compiled = compile_pack(self.pack)
         self.matcher: Matcher = make_matcher(self.compiled, engine)
         self.conditions = summaries.compiled_conditions(self.compiled)
-        # per rule, the profile fields its condition tests with known: (true or false)
-        self.memo = summaries.Memo(pack.rules)
-        self._known_tests: dict[str, tuple[str, ...]] = {}
-        for rule in pack.rules:
-            tested = {leaf.field for leaf in summaries.leaves(rule.condition) if leaf.op == "known"}
-            self._known_tests[rule.id] = tuple(sorted(_profile_fields(tested)))
+        self.hypotheses = summaries.Hypotheses(pack.rules, self.conditions)
 
     @property
     def engine_name(self) -> str:
@@ -98,7 +92,7 @@ class Assessor:
                 continue
             open_fields: tuple[str, ...] = ()
             if certainty is Certainty.confirmed:
-                open_fields = self._rests_on_unanswered(rule, trials)
+                open_fields = self.hypotheses.rests_on_unanswered(rule, trials)
                 if open_fields:
                     certainty = Certainty.possible
             out.append(self._finding(rule, certainty, settled, open_fields))
@@ -108,38 +102,6 @@ class Assessor:
     def findings(self, profile: Profile) -> list[Finding]:
         """The findings for a profile, with what its answers imply filled in."""
         return self.evaluate(profile).findings
-
-    def _rests_on_unanswered(self, rule: Rule, trials: summaries.Trials) -> tuple[str, ...]:
-        """The questions never answered that a confirmed finding rests on.
-
-        "Don't know" is an answer, and a rule may hold because of it (``known: false``). A
-        question never answered is not that answer. If no real answer to the unanswered
-        questions the rule tests that way would keep its condition true, the finding holds
-        only because they were left open: it is possible, and answering them settles it.
-        (If some answer keeps it true, it stands: other answers could only move the person
-        to another finding.)"""
-        tested = self._known_tests.get(rule.id)
-        if not tested:
-            return ()
-        key = self.memo.key(rule, trials.profile, "rests")
-        known = self.memo.get(key)
-        if isinstance(known, tuple):
-            return known
-        return tuple(self.memo.put(key, self._open_fields(rule, tested, trials)))
-
-    def _open_fields(
-        self, rule: Rule, tested: tuple[str, ...], trials: summaries.Trials
-    ) -> tuple[str, ...]:
-        open_fields = [f for f in tested if getattr(trials.profile, f) is None]
-        if not open_fields:
-            return ()
-        certain, _ = self.conditions[rule.id]
-        as_of = trials.profile.as_of
-        choices = [summaries.candidates(f, rule, as_of) for f in open_fields]
-        for combo in itertools.product(*choices):
-            if evaluate(certain, trials.joint(dict(zip(open_fields, combo, strict=True)))):
-                return ()
-        return tuple(open_fields)
 
     def _finding(
         self,
@@ -176,11 +138,10 @@ class Assessor:
         else:
             inferred, conflicts = assessment.inferred, assessment.conflicts
         checks = summaries.to_check(
-            self.conditions,
+            self.hypotheses,
             assessment.findings,
             assessment.trials,
             lang=language,
-            memo=self.memo,
         )
         return summaries.summarize(
             assessment.findings,

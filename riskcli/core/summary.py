@@ -17,6 +17,7 @@ Every view of a case reads it: the report (spec §3.1), a batch row and the batc
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -207,26 +208,73 @@ class Memo:
 _MISSING = object()
 
 
-def settles(
-    conditions: Conditions,
-    finding: Finding,
-    field: str,
-    trials: Trials,
-    memo: Memo | None = None,
-) -> bool:
-    """Whether some answer to ``field`` would confirm the possible finding or rule it out."""
-    if memo is not None:
-        key = memo.key(finding.rule, trials.profile, "settles", field)
-        known = memo.get(key)
+class Hypotheses:
+    """What answering more questions would do: the compiled conditions tried with answers
+    not given yet (memoised, see :class:`Memo`)."""
+
+    def __init__(self, rules: Sequence[Rule], conditions: Conditions):
+        self.conditions = conditions
+        self.memo = Memo(rules)
+        # per rule, the profile fields its condition tests with known: (true or false)
+        self.known_tests: dict[str, tuple[str, ...]] = {}
+        for rule in rules:
+            tested = {leaf.field for leaf in leaves(rule.condition) if leaf.op == "known"}
+            self.known_tests[rule.id] = tuple(sorted(profile_fields(tested)))
+
+    def rests_on_unanswered(
+        self, rule: Rule, trials: Trials, fixed: tuple[tuple[str, Any], ...] = ()
+    ) -> tuple[str, ...]:
+        """The questions never answered that a true condition rests on (``fixed``: answers
+        being tried, taken as given).
+
+        "Don't know" is an answer, and a rule may hold because of it (``known: false``). A
+        question never answered is not that answer. If no real answer to the unanswered
+        questions the rule tests that way keeps its condition true, it holds only because
+        they were left open: the finding is possible, and answering them settles it. (If
+        some answer keeps it true, it stands: other answers could only move the person to
+        another finding.)"""
+        tested = self.known_tests.get(rule.id)
+        if not tested:
+            return ()
+        given = dict(fixed)
+        open_fields = [f for f in tested if f not in given and getattr(trials.profile, f) is None]
+        if not open_fields:
+            return ()
+        key = self.memo.key(rule, trials.profile, "rests", repr(fixed))
+        known = self.memo.get(key)
+        if isinstance(known, tuple):
+            return known
+        certain, _ = self.conditions[rule.id]
+        as_of = trials.profile.as_of
+        choices = [candidates(f, rule, as_of) for f in open_fields]
+        for combo in itertools.product(*choices):
+            if evaluate(
+                certain, trials.joint({**given, **dict(zip(open_fields, combo, strict=True))})
+            ):
+                return tuple(self.memo.put(key, ()))
+        return tuple(self.memo.put(key, tuple(open_fields)))
+
+    def settles(self, finding: Finding, field: str, trials: Trials) -> bool:
+        """Whether some answer to ``field`` would confirm the possible finding (for good, not
+        resting on other unanswered questions) or rule it out."""
+        key = self.memo.key(finding.rule, trials.profile, "settles", field)
+        known = self.memo.get(key)
         if known is not _MISSING:
             return bool(known)
-        return bool(memo.put(key, settles(conditions, finding, field, trials)))
-    certain, possible = conditions[finding.rule.id]
-    for value in candidates(field, finding.rule, trials.profile.as_of):
-        trial = trials.fact(field, value)
-        if evaluate(certain, trial) or not evaluate(possible, trial):
-            return True
-    return False
+        return bool(self.memo.put(key, self._settles(finding, field, trials)))
+
+    def _settles(self, finding: Finding, field: str, trials: Trials) -> bool:
+        rule = finding.rule
+        certain, possible = self.conditions[rule.id]
+        for value in candidates(field, rule, trials.profile.as_of):
+            trial = trials.fact(field, value)
+            if not evaluate(possible, trial):
+                return True
+            if evaluate(certain, trial) and not self.rests_on_unanswered(
+                rule, trials, ((field, value),)
+            ):
+                return True
+        return False
 
 
 def question_words(field: str, lang: str, destination: str) -> str:
@@ -238,12 +286,11 @@ def question_words(field: str, lang: str, destination: str) -> str:
 
 
 def to_check(
-    conditions: Conditions,
+    hypotheses: Hypotheses,
     findings: Sequence[Finding],
     trials: Trials,
     *,
     lang: str,
-    memo: Memo | None = None,
 ) -> list[ToCheck]:
     """The unanswered questions that would settle possible risks, most at stake first."""
     destination = trials.profile.destination
@@ -252,7 +299,7 @@ def to_check(
         if found.confirmed or found.rule.kind != "risk":
             continue
         for field in found.unknown_fields:
-            if field in FIELD_SPECS and settles(conditions, found, field, trials, memo):
+            if field in FIELD_SPECS and hypotheses.settles(found, field, trials):
                 settled.setdefault(field, []).append(found)
     order = list(FIELD_SPECS)
     items = []
