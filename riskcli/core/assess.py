@@ -180,6 +180,7 @@ class Assessor:
                     )
                 )
             advice = list(text.advice)
+            later = any(c.facts_as_of > profile.as_of for c in citations)
             if rule.kind == "support":
                 support.append(
                     Support(
@@ -191,6 +192,7 @@ class Assessor:
                         advice=advice,
                         unknown_fields=list(found.unknown_fields),
                         sources=citations,
+                        reported_after_as_of=later,
                     )
                 )
                 continue
@@ -207,13 +209,16 @@ class Assessor:
                 unanswered = [f for f in found.unknown_fields if f not in dont_know]
                 note, own = note_for(text.unknown_note, dont_know, unanswered, language)
                 generated = not own
+            title = text.title
+            if text.title_passed and found.days_left is not None and found.days_left < 0:
+                title = text.title_passed
             risks.append(
                 Risk(
                     id=rule.id,
                     category=rule.category,
                     severity=found.severity,
                     certainty=found.certainty,
-                    title=text.title,
+                    title=title,
                     explanation=text.explanation,
                     advice=advice,
                     triggered_by=triggered,
@@ -225,6 +230,7 @@ class Assessor:
                     deadline_label=label if found.deadline else None,
                     deadline_kind=found.deadline_kind,
                     days_left=found.days_left,
+                    reported_after_as_of=later,
                 )
             )
         if not dates:

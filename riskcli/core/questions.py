@@ -190,14 +190,19 @@ QUESTIONS: tuple[Question, ...] = (
         text=W("On what basis are you staying there?", "На каком основании вы там находитесь?"),
         why=W(
             "A permit or a refugee claim changes which rules apply.",
-            "Вид на жительство или прошение об убежище меняют, какие правила применяются.",
+            "От вида на жительство или заявления о статусе беженца зависит, "
+            "какие правила к вам относятся.",
         ),
         label=W("Stay basis", "Основание"),
         options=(
             Opt("visa_free", "Visa-free", "Без визы"),
             Opt("visa", "Visa", "По визе"),
             Opt("residence_permit", "Residence permit", "Вид на жительство"),
-            Opt("refugee_claim_pending", "Refugee claim pending", "Подано прошение об убежище"),
+            Opt(
+                "refugee_claim_pending",
+                "Refugee claim pending",
+                "Подано заявление о предоставлении статуса беженца",
+            ),
             Opt("refugee_status", "Refugee status", "Статус беженца"),
         ),
         dont_know=True,
@@ -304,7 +309,7 @@ QUESTIONS: tuple[Question, ...] = (
             "Are you liable to military call-up in Russia?",
             "Вы военнообязанный (подлежите призыву или мобилизации)?",
         ),
-        why=W("Rules about the call-up depend on it.", "От этого зависят правила о призыве."),
+        why=W("Rules about the call-up depend on it.", "От этого зависят правила о мобилизации."),
         label=W("Liable to call-up", "Военнообязанный"),
         dont_know=True,
         when=_not_one_of("citizenship", "stateless", "other"),
@@ -315,7 +320,7 @@ QUESTIONS: tuple[Question, ...] = (
         text=W("Have you received a call-up notice?", "Получали ли вы повестку?"),
         why=W(
             "Rules about the call-up depend on it.",
-            "От этого зависят правила о призыве.",
+            "От этого зависят правила о мобилизации.",
         ),
         label=W("Call-up notice", "Повестка"),
         dont_know=True,

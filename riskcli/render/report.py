@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from riskcli.core.implications import BY_ID
-from riskcli.core.report import Certainty, Report, Risk, SourceCitation
+from riskcli.core.report import Certainty, Report, Risk, SourceCitation, Support
 from riskcli.i18n import country_name, field_word, severity_word, t, tn
 
 if TYPE_CHECKING:
@@ -99,6 +99,15 @@ def unknown_lines(lang: str, risk: Risk) -> list[str]:
     fields = ", ".join(field_word(lang, f) for f in risk.unknown_fields)
     lines = [risk.unknown_note] if risk.unknown_note else []
     return [*lines, t(lang, "unknown_fields", fields=fields)]
+
+
+def reported_after_line(report: Report, item: Risk | Support) -> str | None:
+    """Said of a finding whose facts were reported after the assessment date."""
+    if not item.reported_after_as_of:
+        return None
+    later = sorted({s.facts_as_of for s in item.sources if s.facts_as_of > report.as_of})
+    dates = ", ".join(d.isoformat() for d in later)
+    return t(report.language, "reported_after", dates=dates, as_of=report.as_of.isoformat())
 
 
 def source_head(lang: str, src: SourceCitation) -> str:
@@ -324,6 +333,9 @@ def render_text(report: Report, *, color: bool = False, width: int = 80) -> str:
         console.print()
 
     def risk_body(risk: Risk) -> None:
+        later = reported_after_line(report, risk)
+        if later:
+            para(later, indent=2, style="bold")
         line = deadline_line(lang, risk)
         if line:
             para(line, indent=2, style="bold")
@@ -372,6 +384,9 @@ def render_text(report: Report, *, color: bool = False, width: int = 80) -> str:
             para(help_item.title, indent=2, style="bold")
             if help_item.certainty is not Certainty.confirmed:
                 para(t(lang, "possible"), indent=4, style="italic")
+            later = reported_after_line(report, help_item)
+            if later:
+                para(later, indent=4, style="bold")
             para(help_item.explanation, indent=4)
             for advice in help_item.advice:
                 bullet(advice, indent=6)
@@ -439,11 +454,11 @@ def render_markdown(report: Report) -> str:
     if confirmed:
         out += [f"## {t(lang, 'risks_confirmed')}", ""]
         for risk in confirmed:
-            out += _markdown_risk(lang, risk, sources)
+            out += _markdown_risk(report, risk, sources)
     if possible:
         out += [f"## {t(lang, 'could_apply')}", ""]
         for risk in possible:
-            out += _markdown_risk(lang, risk, sources)
+            out += _markdown_risk(report, risk, sources)
     checks = to_check_lines(report)
     if checks:
         out += [f"## {t(lang, 'answer_these')}", ""]
@@ -455,6 +470,9 @@ def render_markdown(report: Report) -> str:
             out += [f"### {help_item.title}", ""]
             if help_item.certainty is not Certainty.confirmed:
                 out += [f"*{t(lang, 'possible')}*", ""]
+            later = reported_after_line(report, help_item)
+            if later:
+                out += [f"**{later}**", ""]
             out += [help_item.explanation, ""]
             out += [f"- {a}" for a in help_item.advice]
             if help_item.advice:
@@ -468,8 +486,12 @@ def render_markdown(report: Report) -> str:
     return "\n".join(out)
 
 
-def _markdown_risk(lang: str, risk: Risk, sources: SourceList) -> list[str]:
+def _markdown_risk(report: Report, risk: Risk, sources: SourceList) -> list[str]:
+    lang = report.language
     out = [f"### {severity_word(lang, risk.severity)}: {risk.title}", ""]
+    later = reported_after_line(report, risk)
+    if later:
+        out += [f"**{later}**", ""]
     line = deadline_line(lang, risk)
     if line:
         out += [f"**{line}**", ""]
