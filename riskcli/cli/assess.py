@@ -12,6 +12,7 @@ from riskcli.cli import common
 from riskcli.cli import options as opt
 from riskcli.core.errors import InputError
 from riskcli.core.profile import Language
+from riskcli.i18n import msg, t
 from riskcli.render.report import Format, render
 
 if TYPE_CHECKING:
@@ -88,25 +89,22 @@ def assess(
     env = common.env_of(ctx)
     day = as_of
     if answers is not None and (save_case or resume):
-        raise InputError(
-            "--save-case and --resume go with the interview; to store answers from a file "
-            "use `riskcli cases add --answers FILE`"
-        )
+        raise InputError(msg("error.answers_with_store"))
     if answers is None:
         if not common.can_interview():
-            raise InputError(
-                "no answers given: pass --answers FILE (JSON or YAML), or - to read standard input"
-            )
+            raise InputError(msg("error.no_answers"))
         assessor = common.get_assessor(env)
         if save_case or resume:
             report = interview_into_store(assessor, lang, day, store, resume=resume)
         else:
             profile = interview(assessor.pack.destinations_by_coverage, lang, day)
             report = assessor.assess(profile, lang.value if lang else None)
+        env.spoken = report.language  # the interview's: later errors are told in it
     else:
         assessor = common.get_assessor(env)
         profile = common.load_profile_file(answers, day)
         report = assessor.assess(profile, lang.value if lang else None)
+        env.spoken = profile.language.value if profile.language else None
     if redact:
         from riskcli.core.report import redact_report
 
@@ -127,48 +125,24 @@ def interview_into_store(
     *,
     resume: bool,
 ) -> Report:
-    """The interview with an encrypted draft saved after every answer; the case kept on request.
+    """The interview with an encrypted draft after every answer (riskcli.interview.drafts);
+    the passphrase is asked before the first question."""
+    from riskcli.interview.drafts import interview_into_store as run
 
-    The passphrase is asked before the first question. The draft is deleted when the case
-    is saved or the person declines; an interrupted interview leaves it for --resume.
-    """
-    from riskcli.core.errors import Interrupted
-    from riskcli.interview.interview import run_interview
-
+    code = lang.value if lang else None
     with common.open_store(store, create=True) as cases:
-        draft_key: str | None = None
-        prefill: dict[str, Any] | None = None
-        if resume:
-            drafts = cases.drafts()  # newest first
-            if not drafts:
-                raise InputError(f"{cases.path}: no interrupted interview to resume")
-            draft_key, prefill = drafts[0].key, common.dates_as_dates(dict(drafts[0].data))
-
-        def save_point(answers: dict[str, Any]) -> None:
-            nonlocal draft_key
-            plain = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in answers.items()}
-            draft_key = cases.save_draft(plain, key=draft_key)
-
-        try:
-            profile, session = run_interview(
-                assessor.pack.destinations_by_coverage,
-                as_of=day,
-                lang=lang.value if lang else (prefill or {}).get("language"),
-                save_as_of=day is not None,
-                prefill=prefill,
-                on_answer=save_point,
-                to_store=True,
-            )
-        except Interrupted as stop:
-            stop.draft_kept = draft_key is not None
-            raise
-        report = assessor.assess(profile, lang.value if lang else None)
-        if session.store_wanted:
-            key = cases.add_case(profile.answers(), report.to_json_dict(), draft=draft_key)
-            typer.echo(f"riskcli: saved as case {key} (encrypted) in {cases.path}", err=True)
-        elif draft_key is not None:
-            cases.delete_draft(draft_key)
-    return report
+        done = run(
+            cases,
+            assessor.pack.destinations_by_coverage,
+            lambda profile: assessor.assess(profile, code),
+            lang=code,
+            as_of=day,
+            resume=resume,
+        )
+        if done.case_key is not None:
+            saved = t(done.report.language, "cli.saved_case", key=done.case_key, path=cases.path)
+            typer.echo(saved, err=True)
+    return done.report
 
 
 def interview(destinations: list[str], lang: Language | None, day: dt.date | None) -> Any:

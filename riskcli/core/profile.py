@@ -15,7 +15,9 @@ from typing import Annotated, Any, Literal, get_args, get_origin
 import pycountry
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from riskcli.core.errors import InputError
+from riskcli.core.errors import BadValue, InputError
+from riskcli.i18n import Message, msg
+from riskcli.i18n.messages import MESSAGES
 
 
 class Language(StrEnum):
@@ -89,10 +91,10 @@ class OrganisationStatus(StrEnum):
 TRUE_WORDS = frozenset({"true", "yes", "y", "да", "д"})
 FALSE_WORDS = frozenset({"false", "no", "n", "нет", "н"})
 UNKNOWN_WORDS = frozenset({"", "unknown", "не знаю", "dont_know", "don't know", "null"})
-BOOL_ALLOWED = "true/false, yes/no, да/нет (or leave empty if unknown)"
-DATE_ALLOWED = "a date as YYYY-MM-DD or DD.MM.YYYY"
-COUNTRY_ALLOWED = "an ISO 3166-1 alpha-2 country code such as KZ, KG, AM, GE, TR, DE, US"
-CHARGE_ALLOWED = "articles of the Russian Criminal Code such as 282.1 or 207.3"
+BOOL_ALLOWED = msg("allowed.bool")
+DATE_ALLOWED = msg("allowed.date")
+COUNTRY_ALLOWED = msg("allowed.country")
+CHARGE_ALLOWED = msg("allowed.charge")
 CHARGE_RE = re.compile(r"\d{1,3}(\.\d{1,2})?")
 MIN_DATE = dt.date(1900, 1, 1)
 MAX_DATE = dt.date(2100, 12, 31)
@@ -119,7 +121,7 @@ def parse_bool(value: Any) -> bool | None:
             return True
         if word in FALSE_WORDS:
             return False
-    raise ValueError(f"{_shown(value)} is not a yes/no answer; allowed: {BOOL_ALLOWED}")
+    raise BadValue(msg("error.not_bool", value=_shown(value), allowed=BOOL_ALLOWED))
 
 
 def parse_date(value: Any) -> dt.date | None:
@@ -140,13 +142,13 @@ def parse_date(value: Any) -> dt.date | None:
             else:
                 raise ValueError
         except ValueError:
-            raise ValueError(
-                f"{_shown(value)} is not a real date; allowed: {DATE_ALLOWED}"
+            raise BadValue(
+                msg("error.not_real_date", value=_shown(value), allowed=DATE_ALLOWED)
             ) from None
     else:
-        raise ValueError(f"{_shown(value)} is not a date; allowed: {DATE_ALLOWED}")
+        raise BadValue(msg("error.not_date", value=_shown(value), allowed=DATE_ALLOWED))
     if not MIN_DATE <= day <= MAX_DATE:
-        raise ValueError(f"{day.isoformat()} is out of range ({MIN_DATE} to {MAX_DATE})")
+        raise BadValue(msg("error.date_range", value=day.isoformat(), low=MIN_DATE, high=MAX_DATE))
     return day
 
 
@@ -154,10 +156,10 @@ def parse_country(value: Any) -> str | None:
     if _unknown(value):
         return None
     if not isinstance(value, str):
-        raise ValueError(f"{_shown(value)} is not a country code; allowed: {COUNTRY_ALLOWED}")
+        raise BadValue(msg("error.not_country", value=_shown(value), allowed=COUNTRY_ALLOWED))
     code = value.strip().upper()
     if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
-        raise ValueError(f"{_shown(value)} is not a country code; allowed: {COUNTRY_ALLOWED}")
+        raise BadValue(msg("error.not_country", value=_shown(value), allowed=COUNTRY_ALLOWED))
     return code
 
 
@@ -178,7 +180,7 @@ def _list_of(parse: Any) -> Any:
         if items is None:
             return None
         if not isinstance(items, list):
-            raise ValueError(f"{_shown(value)} is not a list; write items separated by ';'")
+            raise BadValue(msg("error.not_list", value=_shown(value)))
         out: list[Any] = []
         for item in items:
             parsed = parse(item)
@@ -193,7 +195,7 @@ def parse_charge(value: Any) -> str | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str) or not CHARGE_RE.fullmatch(value.strip()):
-        raise ValueError(f"{_shown(value)} is not an article number; allowed: {CHARGE_ALLOWED}")
+        raise BadValue(msg("error.not_charge", value=_shown(value), allowed=CHARGE_ALLOWED))
     return value.strip()
 
 
@@ -204,7 +206,7 @@ def _enum_or_unknown(enum: type[StrEnum]) -> Any:
         if isinstance(value, str) and value.strip() in enum.__members__.values():
             return value.strip()
         allowed = ", ".join(e.value for e in enum)
-        raise ValueError(f"{_shown(value)} is not allowed; allowed: {allowed}")
+        raise BadValue(msg("error.not_allowed", value=_shown(value), allowed=allowed))
 
     return parse
 
@@ -306,12 +308,14 @@ def field_kind(field: str) -> FieldKind:
     return "country" if parse_country in validators else "text"
 
 
-def allowed_values(field: str) -> str:
+def allowed_values(field: str) -> Message:
     """What a field accepts, in words, for error messages and help."""
     enum = field_enum(field)
     if enum is not None:
         values = ", ".join(e.value for e in enum)
-        return f"one or more of: {values}" if field_kind(field) == "list" else f"one of: {values}"
+        return msg(
+            "allowed.some_of" if field_kind(field) == "list" else "allowed.one_of", values=values
+        )
     if field in DATE_FIELDS:
         return DATE_ALLOWED
     if field in {"destination", "onward_destinations"}:
@@ -319,42 +323,60 @@ def allowed_values(field: str) -> str:
     if field == "charges":
         return CHARGE_ALLOWED
     if field == "case_id":
-        return "free text of at most 64 characters on one line, with no names"
+        return msg("allowed.case_id")
     return BOOL_ALLOWED
 
 
-def describe_errors(exc: ValidationError) -> str:
-    """One line naming every field at fault and what it allows."""
-    parts: list[str] = []
+def _pydantic_words(err: Any, text: str) -> Message | str:
+    """pydantic's own words for a text field's checks, as messages of the catalog."""
+    key = f"error.{err['type']}"
+    if key in MESSAGES:
+        return msg(key, **(err.get("ctx") or {}))
+    return text
+
+
+def describe_errors(exc: ValidationError) -> tuple[Message, ...]:
+    """Every field at fault and what it allows (one line once joined with "; ")."""
+    parts: list[Message] = []
     for err in exc.errors():
         loc = [str(p) for p in err["loc"]]
         field = loc[0] if loc else "?"
         if err["type"] == "extra_forbidden":
-            parts.append(f"unknown field {_shown(field)}; allowed fields: {', '.join(FIELDS)}")
+            parts.append(msg("error.unknown_field", field=_shown(field), allowed=", ".join(FIELDS)))
         elif err["type"] == "missing":
-            parts.append(f"field {field!r} is required; allowed: {allowed_values(field)}")
+            parts.append(msg("error.required", field=repr(field), allowed=allowed_values(field)))
         else:
-            msg = str(err.get("msg", "invalid"))
-            msg = msg.removeprefix("Value error, ")
-            if "allowed" not in msg:
-                msg = f"{msg}; allowed: {allowed_values(field)}"
-            parts.append(f"field {field!r}: {msg}")
-    return "; ".join(parts)
+            cause = (err.get("ctx") or {}).get("error")
+            # Our validators' words are a Message, shown in either language; pydantic's own
+            # (a too long case_id) are English.
+            text = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+            error = cause.message if isinstance(cause, BadValue) else _pydantic_words(err, text)
+            if "allowed" in text:
+                parts.append(msg("error.field", field=repr(field), error=error))
+            else:
+                allowed = allowed_values(field)
+                parts.append(
+                    msg("error.field_allowed", field=repr(field), error=error, allowed=allowed)
+                )
+    return tuple(parts)
 
 
 def make_profile(data: Any, *, source: str = "answers", as_of: dt.date | None = None) -> Profile:
     """Validate a mapping of answers into a Profile, or raise InputError naming the field."""
     if not isinstance(data, dict):
-        raise InputError(
-            f"{source}: expected a mapping of field names to answers, got {type(data).__name__}"
-        )
+        raise InputError(msg("error.not_mapping", source=source, kind=type(data).__name__))
     for key in data:
         if not isinstance(key, str):
-            raise InputError(f"{source}: field names must be text, got {_shown(key)}")
+            raise InputError(msg("error.key_not_text", source=source, key=_shown(key)))
     values = dict(data)
     if as_of is not None:
         values["as_of"] = as_of
     try:
         return Profile.model_validate(values)
     except ValidationError as exc:
-        raise InputError(f"{source}: {describe_errors(exc)}") from exc
+        language = data.get("language")
+        hint = language.strip() if isinstance(language, str) else None
+        raise InputError(
+            msg("error.at", where=source, error=describe_errors(exc)),
+            lang=hint if hint in {e.value for e in Language} else None,
+        ) from exc

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 from riskcli.core.implications import BY_ID
 from riskcli.core.report import Certainty, Report, Risk, SourceCitation, Support
-from riskcli.i18n import country_name, field_word, severity_word, t, tn
+from riskcli.i18n import country_name, field_word, severity_word, t
+from riskcli.i18n import days_phrase as days_phrase  # the one days-left phrase
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -45,18 +46,6 @@ def render(report: Report, fmt: Format, *, color: bool = False, width: int = 80)
 
 
 # --- shared phrases -------------------------------------------------------------
-
-
-def days_phrase(lang: str, days: int) -> str:
-    if days > 1:
-        return t(lang, "days_left", n=days)
-    if days == 1:
-        return t(lang, "day_left")
-    if days == 0:
-        return t(lang, "today")
-    if days == -1:
-        return t(lang, "passed_one")
-    return t(lang, "passed", n=-days)
 
 
 def deadline_line(lang: str, risk: Risk) -> str | None:
@@ -151,18 +140,24 @@ def headline(report: Report) -> list[str]:
     n_questions = len(summary.to_check)
     ask = ""
     if n_possible and n_questions:
-        ask = ": " + t(lang, "answer_to_know", questions=tn(lang, "questions", n_questions))
+        ask = ": " + t(lang, "answer_to_know", questions=t(lang, "count.questions", n=n_questions))
     top = summary.highest_severity
     if top is not None:
         line = t(lang, "headline_level", sev=severity_word(lang, top))
         if n_possible:
-            line += (", and " if lang != "ru" else "; ") + tn(lang, "more_could_apply", n_possible)
+            line += (", and " if lang != "ru" else "; ") + t(
+                lang, "count.more_could_apply", n=n_possible
+            )
             line += ask
         else:
             n = sum(summary.counts.values())
-            line += (": " if lang != "ru" else " — ") + tn(lang, "risks_follow", n)
+            line += (": " if lang != "ru" else " — ") + t(lang, "count.risks_follow", n=n)
     elif n_possible:
-        line = t(lang, "headline_none_confirmed") + ", " + tn(lang, "but_could_apply", n_possible)
+        line = (
+            t(lang, "headline_none_confirmed")
+            + ", "
+            + t(lang, "count.but_could_apply", n=n_possible)
+        )
         line += ask
     else:
         return [t(lang, "no_risks"), t(lang, "no_risks_caveat")]
@@ -234,7 +229,7 @@ def to_check_lines(report: Report) -> list[tuple[str, str]]:
     for item in report.summary.to_check:
         n = len(item.settles)
         words = {
-            "settles": tn(lang, "settles", n),
+            "settles": t(lang, "count.settles", n=n),
             "sev": severity_word(lang, item.highest_severity),
         }
         out.append((item.question, t(lang, "settles_one" if n == 1 else "settles_many", **words)))
