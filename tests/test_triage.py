@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -387,15 +388,22 @@ def test_batch_ranks_the_wanted_and_the_overstayer_above_everyone(
 @pytest.fixture
 def store_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv(WEAK_KDF_ENV, "1")
+    (tmp_path / "store").mkdir(mode=0o700)  # riskcli does not create the store's folder
     monkeypatch.setenv("RISKCLI_STORE", str(tmp_path / "store" / "cases.db"))
     monkeypatch.setenv("RISKCLI_PASSPHRASE", "correct horse battery staple")
     return tmp_path
 
 
+def _cases_main(argv: list[str]) -> int:
+    """The store takes RISKCLI_PASSPHRASE once per process: give it again, as a new run would."""
+    os.environ["RISKCLI_PASSPHRASE"] = "correct horse battery staple"
+    return main(argv)
+
+
 def _add(tmp_path: Path, capsys: pytest.CaptureFixture[str], answers: dict[str, Any]) -> None:
     path = tmp_path / "a.yaml"
     path.write_text(yaml.safe_dump(answers))
-    assert main(["cases", "add", "-a", str(path), "--as-of", AS_OF]) == 0
+    assert _cases_main(["cases", "add", "-a", str(path), "--as-of", AS_OF]) == 0
     capsys.readouterr()
 
 
@@ -404,7 +412,7 @@ def test_cases_list_says_no_information_for_a_country_the_sources_do_not_describ
     store_env: Path, capsys: pytest.CaptureFixture[str], lang: str, words: str
 ) -> None:
     _add(store_env, capsys, {"case_id": "fr-1", "destination": "FR", "criminal_case": "none"})
-    assert main(["cases", "list", "--as-of", AS_OF, "--lang", lang]) == 0
+    assert _cases_main(["cases", "list", "--as-of", AS_OF, "--lang", lang]) == 0
     out = capsys.readouterr().out
     row = next(line for line in out.splitlines() if "fr-1" in line)
     assert words in row
@@ -417,20 +425,20 @@ def test_cases_list_and_deadlines_rank_and_show_the_case_summary(
     _add(store_env, capsys, {"case_id": "only-de", "destination": "DE"})
     _add(store_env, capsys, {"case_id": "kz-fresh", **OVERSTAY, "entry_date": "2023-05-20"})
     _add(store_env, capsys, {"case_id": "kg-wanted", "destination": "KG", "wanted": "federal"})
-    assert main(["cases", "list", "--as-of", AS_OF, "-f", "json"]) == 0
+    assert _cases_main(["cases", "list", "--as-of", AS_OF, "-f", "json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert [c["case_id"] for c in listed] == ["kg-wanted", "kz-fresh", "only-de"]
     assert listed[2]["highest_severity"] is None
     assert listed[2]["possible_highest_severity"] is not None
-    assert main(["cases", "deadlines", "--as-of", AS_OF]) == 0
+    assert _cases_main(["cases", "deadlines", "--as-of", AS_OF]) == 0
     table = capsys.readouterr().out
     row = next(line for line in table.splitlines() if "kz-fresh" in line)
     # the HIGHEST column is the case's (its most serious confirmed risk)
-    assert main(["cases", "list", "--as-of", AS_OF]) == 0
+    assert _cases_main(["cases", "list", "--as-of", AS_OF]) == 0
     listed_row = next(line for line in capsys.readouterr().out.splitlines() if "kz-fresh" in line)
     case_highest = listed_row.split("kz-fresh", 1)[1].split()[0]
     assert case_highest in row.split("kz-fresh", 1)[1]
-    assert main(["cases", "reassess", "--as-of", AS_OF, "-f", "json"]) == 0
+    assert _cases_main(["cases", "reassess", "--as-of", AS_OF, "-f", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["checked"] == 3
 
