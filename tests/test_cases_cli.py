@@ -126,6 +126,9 @@ def test_days_left_follow_the_date(run: Any, tmp_path: Path, store: Path) -> Non
             "highest_severity": "high",
             "nearest_deadline": "2022-12-24",
             "days_left": 4,
+            "possible_highest_severity": None,
+            "to_check": [],
+            "destination_covered": True,
             "last_assessed": later[0]["last_assessed"],
             "assessed_with_current_rules": True,
         }

@@ -187,9 +187,12 @@ def test_the_same_profile_always_gives_the_same_report(
 
 
 @pytest.mark.parametrize("budget_name", BUDGETS)
-def test_the_answer_unknown_means_the_same_as_no_answer(
+def test_the_answer_unknown_finds_what_no_answer_finds_and_is_never_less_certain(
     budget_name: str, assessor: Assessor
 ) -> None:
+    """The same risks, at the same severity and days; "don't know" is an answer, so a risk
+    that rests on not knowing (``known: false``) may be confirmed by it where an unanswered
+    question leaves it possible, never the other way round (issue 12)."""
     takes_unknown = sorted(name for name, enum in ENUMS.items() if "unknown" in enum.__members__)
     assert takes_unknown
 
@@ -198,9 +201,13 @@ def test_the_answer_unknown_means_the_same_as_no_answer(
     def check(raw: dict[str, Any], field: str) -> None:
         said = make_profile(with_answer(raw, field, "unknown"))
         left_out = make_profile(with_answer(raw, field, None))
-        found = [(f.rule.id, f.certainty, f.severity, f.days_left) for f in assessor.findings(said)]
-        assert found == [
-            (f.rule.id, f.certainty, f.severity, f.days_left) for f in assessor.findings(left_out)
-        ]
+        found = {f.rule.id: f for f in assessor.findings(said)}
+        unanswered = {f.rule.id: f for f in assessor.findings(left_out)}
+        assert found.keys() == unanswered.keys()
+        for rule_id, f in found.items():
+            other = unanswered[rule_id]
+            assert (f.severity, f.days_left) == (other.severity, other.days_left)
+            if other.certainty == "confirmed":
+                assert f.certainty == "confirmed", rule_id
 
     check()

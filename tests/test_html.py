@@ -114,6 +114,6 @@ def test_handout_prints_on_one_or_two_a4_pages(
     for risk in data["risks"]:
         assert " ".join(risk["title"].split()) in flat, risk["title"]
     if data["summary"]["highest_severity"]:  # the opening block says what to do first
-        do = "Что делать" if lang == "ru" else "What to do"
+        do = "Что сделать" if lang == "ru" else "What to do"
         assert flat.index(do) < flat.index(" ".join(data["risks"][0]["title"].split()))
     assert ("не заменяет юриста" if lang == "ru" else "not legal advice") in flat

@@ -42,7 +42,7 @@ def _sheet(path: Path, rows: int = 1000) -> Path:
         docs = rng.choice(["domestic_passport", "domestic_passport;international_passport", ""])
         basis = rng.choice(["visa_free", "visa", "refugee_claim_pending", ""])
         protest = rng.choice(["none", "participated", "detained", ""])
-        notes = f'"met at the shelter; call back {i}"' if i % 7 == 0 else ""
+        notes = f'"met at the hostel; call back {i}"' if i % 7 == 0 else ""
         if BROKEN.get(i) == "wanted":
             wanted = "maybe"
         if BROKEN.get(i) == "date":
@@ -86,7 +86,7 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 def _never_personal(*texts: str) -> None:
     for text in texts:
-        for word in [*NAMES, *PHONES, "Olga", "shelter"]:
+        for word in [*NAMES, *PHONES, "Olga", "hostel"]:
             assert word not in text, word
 
 
@@ -145,14 +145,14 @@ def test_import_a_volunteers_sheet_then_again(
     # the notes are kept, encrypted, and shown by `cases show` only (never when redacted)
     code, shown, _ = run("cases", "show", "k-0007", "--as-of", AS_OF)
     assert code == 0
-    assert shown.rstrip().endswith("met at the shelter; call back 7")
+    assert shown.rstrip().endswith("met at the hostel; call back 7")
     assert "Volunteer's notes" in shown
-    _never_personal(shown.replace("met at the shelter; call back 7", ""))
+    _never_personal(shown.replace("met at the hostel; call back 7", ""))
     code, redacted, _ = run("cases", "show", "k-0007", "--as-of", AS_OF, "--redact")
-    assert "shelter" not in redacted
+    assert "hostel" not in redacted
     code, exported, _ = run("cases", "export", "k-0007", "--format", "json")
     assert "notes" not in json.loads(exported)
-    assert b"shelter" not in store.read_bytes() and b"Petrov" not in store.read_bytes()
+    assert b"hostel" not in store.read_bytes() and b"Petrov" not in store.read_bytes()
 
 
 def test_import_updates_a_changed_case_and_keeps_a_broken_rows_neighbours(

@@ -606,7 +606,7 @@ def test_reassess_never_overwrites_a_concurrent_edit(
     from riskcli.cli import cases as cases_cli
 
     key = add(run, tmp_path, KZ)
-    real = cases_cli.assess_case
+    real = cases_cli.evaluate_case
     edited: list[Any] = []
 
     def assess_then_edit(*args: Any, **kwargs: Any) -> Any:
@@ -619,7 +619,7 @@ def test_reassess_never_overwrites_a_concurrent_edit(
             edited.append(True)
         return report
 
-    monkeypatch.setattr(cases_cli, "assess_case", assess_then_edit)
+    monkeypatch.setattr(cases_cli, "evaluate_case", assess_then_edit)
     code, _, err = run("cases", "reassess")
     assert code == 0, err
     with CaseStore.open(store, PASS) as cases:

@@ -48,29 +48,37 @@ SMALL_CSV = (
 
 EXPECTED_CSV = (
     "row,case_id,status,highest_severity,categories,nearest_deadline,days_left,error,"
-    "certainty,destination_covered\n"
-    "2,a1,ok,critical,deportation_on_request;no_refugee_mechanism,,,,confirmed,true\n"
-    "3,a2,ok,medium,expiring_stay,2023-07-30,48,,possible,true\n"
+    "certainty,destination_covered,possible_highest_severity,to_check\n"
+    "2,a1,ok,critical,deportation_on_request;no_refugee_mechanism,,,,confirmed,true,high,"
+    "stay_basis\n"
+    "3,a2,ok,,expiring_stay,,,,possible,true,medium,stay_basis\n"
     "4,a3,error,,,,,\"field 'wanted': 'maybe' is not allowed; allowed: none, federal, "
-    'interstate, international, unknown",,\n'
-    "5,row 5,error,,,,,broken CSV: unexpected end of data (a cell cannot hold a line break),,\n"
-    "7,a5,ok,,,,,,,false\n"
-    "8,row 8,ok,critical,deportation_on_request;no_refugee_mechanism,,,,possible,true\n"
-    "9,'=cmd,ok,high,expiring_stay,2023-06-18,6,,possible,true\n"
-    "10,row 10,error,,,,,not UTF-8 text (byte 8 of the line); save the file as UTF-8,,\n"
+    'interstate, international, unknown",,,,\n'
+    "5,row 5,error,,,,,broken CSV: unexpected end of data (a cell cannot hold a line break)"
+    ",,,,\n"
+    "7,a5,ok,,,,,,,false,,\n"
+    "8,row 8,ok,,deportation_on_request;no_refugee_mechanism,,,,possible,true,critical,"
+    "criminal_case;wanted;arrested_in_absentia;stay_basis\n"
+    "9,'=cmd,ok,,expiring_stay,,,,possible,true,high,stay_basis\n"
+    "10,row 10,error,,,,,not UTF-8 text (byte 8 of the line); save the file as UTF-8,,,,\n"
     "# complete: 8 rows\n"
 )
 
+# The headline counts confirmed risks only (spec 3.1): a row whose risks all rest on
+# unanswered questions is "none confirmed, some could apply", ranked below every confirmed
+# risk, and shows the deadline it would have "if it applies".
 EXPECTED_SUMMARY = """\
 8 rows: 5 assessed, 3 with errors
-Highest severity per case: CRITICAL 2, HIGH 1, MEDIUM 1, LOW 0, INFO 0,
-  no risk found 0,
+Highest confirmed severity per case: CRITICAL 1, HIGH 0, MEDIUM 0, LOW 0,
+  INFO 0, none confirmed, some could apply 3, no risk found 0,
   country not described by the rule pack (no information, not safety) 1
 Most urgent first:
-  CRITICAL     a1     (row 2)  deportation_on_request no_refugee_mechanism
-  CRITICAL     row 8  (row 8)  deportation_on_request no_refugee_mechanism
-  HIGH         =cmd   (row 9)  deadline 2023-06-18, 6 days left  expiring_stay
-  MEDIUM       a2     (row 3)  deadline 2023-07-30, 48 days left  expiring_stay
+  CRITICAL          a1     (row 2)  deportation_on_request no_refugee_mechanism
+  could be CRITICAL row 8  (row 8)  deportation_on_request no_refugee_mechanism
+  could be HIGH     =cmd   (row 9)  deadline 2023-06-18, 6 days left (if it
+                    applies)  expiring_stay
+  could be MEDIUM   a2     (row 3)  deadline 2023-07-30, 48 days left (if it
+                    applies)  expiring_stay
 Rows with errors (fix them and run again):
   row 4 (a3): field 'wanted': 'maybe' is not allowed; allowed: none, federal,
       interstate, international, unknown
@@ -124,13 +132,15 @@ def test_batch_jsonl_output_to_file(
         "row": 3,
         "case_id": "a2",
         "status": "ok",
-        "highest_severity": "medium",
+        "highest_severity": None,  # nothing confirmed: stay_basis is unanswered
         "categories": ["expiring_stay"],
-        "nearest_deadline": "2023-07-30",
-        "days_left": 48,
+        "nearest_deadline": None,  # of a confirmed risk (spec 3.1)
+        "days_left": None,
         "error": None,
         "certainty": "possible",
         "destination_covered": True,
+        "possible_highest_severity": "medium",
+        "to_check": ["stay_basis"],
     }
     assert rows[2]["status"] == "error"
     assert rows[2]["error"].startswith("field 'wanted': 'maybe' is not allowed")
@@ -367,7 +377,8 @@ def test_compare_text_exact(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert out == (
         "Destinations compared, safest first · as of 2023-06-12 · case c-77\n"
         "\n"
-        "1. Kazakhstan (KZ)  MEDIUM  nearest deadline 2023-08-18 (67 days left)\n"
+        "1. Kazakhstan (KZ)  possible MEDIUM  nearest deadline 2023-08-18 (67 days left,\n"
+        "     if it applies)\n"
         "     - MEDIUM (possible): Your visa-free stay in Kazakhstan runs out after 90\n"
         "       days\n"
         "2. Kyrgyzstan (KG)  CRITICAL\n"
@@ -453,8 +464,12 @@ def test_batch_ics_one_event_per_deadline_in_russian(
     assert code == 1
     events = _events(ics)
     assert [(str(e["summary"]), e.decoded("dtstart")) for e in events] == [
-        ("riskcli: конец срока пребывания, дело a2", dt.date(2023, 7, 30)),
-        ("riskcli: конец срока пребывания, дело =cmd", dt.date(2023, 6, 18)),
+        # both stays rest on an unanswered stay_basis: the events say so
+        ("riskcli: конец срока пребывания (если это вас касается), дело a2", dt.date(2023, 7, 30)),
+        (
+            "riskcli: конец срока пребывания (если это вас касается), дело =cmd",
+            dt.date(2023, 6, 18),
+        ),
     ]
     assert all(len(e.walk("VALARM")) == 2 for e in events)
 

@@ -33,8 +33,9 @@ from riskcli.io.store import StoredCase, StoreError, printable
 from riskcli.render.report import Format, TableFormat, days_phrase, render
 
 if TYPE_CHECKING:
-    from riskcli.core.assess import Assessor
+    from riskcli.core.assess import Assessment, Assessor
     from riskcli.core.report import Report
+    from riskcli.core.summary import Change
 
 app = typer.Typer(
     help=(
@@ -97,16 +98,21 @@ def w(lang: str, name: str, /, **kwargs: object) -> str:
 # --- assessing stored cases ------------------------------------------------------------
 
 
-def assess_case(
-    assessor: Assessor, case: StoredCase, as_of: dt.date | None, lang: str | None = None
-) -> Report:
+def evaluate_case(assessor: Assessor, case: StoredCase, as_of: dt.date | None) -> Assessment:
     from riskcli.core.profile import make_profile
 
     answers = profile_answers(case)
     if isinstance(answers.get("case_id"), str):  # escape codes kept by an older riskcli
         answers = {**answers, "case_id": printable(answers["case_id"])}
     profile = make_profile(answers, source=f"case {case.key}", as_of=as_of)
-    return assessor.assess(profile, lang)
+    language = profile.language.value if profile.language else "en"
+    return assessor.evaluate(profile, language)
+
+
+def assess_case(
+    assessor: Assessor, case: StoredCase, as_of: dt.date | None, lang: str | None = None
+) -> Report:
+    return assessor.report(evaluate_case(assessor, case, as_of), lang)
 
 
 NOTES = "notes"  # a volunteer's notes (``cases import``), kept with the answers, encrypted
@@ -124,53 +130,73 @@ def case_notes(case: StoredCase) -> str | None:
 
 @dataclass
 class Overview:
-    """What ``cases list`` shows of one case."""
+    """What ``cases list`` shows of one case: its report's one summary."""
 
     case: StoredCase
     report: Report
-    deadline: dt.date | None = None
-    days_left: int | None = None
     stale: bool = False
-    rank: int = -1
 
-    def sort_key(self) -> tuple[int, int, str]:
-        days = self.days_left if self.days_left is not None else 10**9
-        return (-self.rank, days, self.case.key)
+    @property
+    def deadline(self) -> dt.date | None:
+        return self.report.summary.nearest_deadline
 
+    @property
+    def days_left(self) -> int | None:
+        return self.report.summary.days_left
 
-def _rank(severity: str | None) -> int:
-    from riskcli.core.rules import SEVERITY_ORDER, Severity
+    def sort_key(self) -> tuple[tuple[int, int, int], str]:
+        """Most urgent first (the summary's urgency), then by key."""
+        from riskcli.core.summary import urgency_key
 
-    return -1 if severity is None else SEVERITY_ORDER.index(Severity(severity))
+        rank = urgency_key(self.report.summary)
+        return ((-rank[0], -rank[1], -rank[2]), self.case.key)
 
 
 def overview(case: StoredCase, report: Report) -> Overview:
-    dated = [r for r in report.risks if r.deadline is not None and r.days_left is not None]
-    nearest = min(dated, key=lambda r: (r.days_left, r.id)) if dated else None
     stored_version = (case.report or {}).get("rule_pack", {}).get("version")
     return Overview(
-        case=case,
-        report=report,
-        deadline=nearest.deadline if nearest else None,
-        days_left=nearest.days_left if nearest else None,
-        stale=stored_version != report.rule_pack.get("version"),
-        rank=_rank(report.summary.highest_severity),
+        case=case, report=report, stale=stored_version != report.rule_pack.get("version")
     )
+
+
+def highest_cell(lang: str, report: Report) -> str:
+    """The HIGHEST column: the confirmed severity; else what could apply; never a bare
+    "none" for a country the sources do not describe."""
+    from riskcli.i18n import severity_word
+
+    summary = report.summary
+    if summary.highest_severity is not None:
+        cell = severity_word(lang, summary.highest_severity)
+        if not report.coverage.destination_covered:
+            cell += ", " + w(lang, "country_no_information")
+        return cell
+    parts = []
+    if not report.coverage.destination_covered:
+        parts.append(w(lang, "no_information"))
+    if summary.possible_highest_severity is not None:
+        parts.append(
+            w(lang, "could_be", sev=severity_word(lang, summary.possible_highest_severity))
+        )
+    return ", ".join(parts) or w(lang, "no_risk_found")
 
 
 def summary_line(lang: str, report: Report) -> str:
     from riskcli.i18n import severity_word
 
-    highest = report.summary.highest_severity
+    summary = report.summary
+    highest = summary.highest_severity
     if highest is None:
+        if summary.possible_highest_severity is not None:
+            sev = severity_word(lang, summary.possible_highest_severity)
+            return w(lang, "summary_possible", sev=sev)
+        if not report.coverage.destination_covered:
+            return w(lang, "no_information")
         return w(lang, "summary_none")
     out = w(lang, "summary", sev=severity_word(lang, highest))
-    dated = [r for r in report.risks if r.deadline is not None and r.days_left is not None]
-    if dated:
-        near = min(dated, key=lambda r: (r.days_left, r.id))
-        assert near.deadline is not None and near.days_left is not None
-        days = days_phrase(lang, near.days_left)
-        out += "; " + w(lang, "summary_deadline", date=near.deadline.isoformat(), days=days)
+    if summary.nearest_deadline is not None and summary.days_left is not None:
+        days = days_phrase(lang, summary.days_left)
+        date = summary.nearest_deadline.isoformat()
+        out += "; " + w(lang, "summary_deadline", date=date, days=days)
     return out
 
 
@@ -239,7 +265,6 @@ def cases_list(
     Each case is assessed afresh with the current rules for today (or --as-of); nothing is
     saved.
     """
-    from riskcli.i18n import severity_word
 
     day = as_of
     assessor = common.get_assessor(common.env_of(ctx))
@@ -257,6 +282,9 @@ def cases_list(
                 "highest_severity": o.report.summary.highest_severity,
                 "nearest_deadline": o.deadline.isoformat() if o.deadline else None,
                 "days_left": o.days_left,
+                "possible_highest_severity": o.report.summary.possible_highest_severity,
+                "to_check": [c.field for c in o.report.summary.to_check],
+                "destination_covered": o.report.coverage.destination_covered,
                 "last_assessed": o.case.assessed.isoformat() if o.case.assessed else None,
                 "assessed_with_current_rules": not o.stale,
             }
@@ -272,12 +300,11 @@ def cases_list(
     L = lang.value
     table = [[w(L, k) for k in ("key", "case_id", "highest", "deadline", "days", "assessed")]]
     for o in rows:
-        sev = o.report.summary.highest_severity
         table.append(
             [
                 o.case.key,
                 o.case.ref or "-",
-                severity_word(L, sev) if sev else w(L, "none"),
+                highest_cell(L, o.report),
                 o.deadline.isoformat() if o.deadline else "-",
                 days_phrase(L, o.days_left) if o.days_left is not None else "-",
                 (o.case.assessed.date().isoformat() if o.case.assessed else w(L, "never"))
@@ -577,13 +604,12 @@ def cases_deadlines(
 
     Each case is assessed afresh with the current rules for today (or --as-of).
     """
-    from riskcli.i18n import severity_word
 
     day = as_of
     assessor = common.get_assessor(common.env_of(ctx))
     with open_store(store) as cases:
         stored, damaged = cases.scan()
-    rows: list[tuple[dt.date, int, str, StoredCase, Any]] = []
+    rows: list[tuple[dt.date, int, str, StoredCase, Any, Report]] = []
     reports = []
     for case in stored:
         report = assess_case(assessor, case, day, lang.value)
@@ -593,7 +619,7 @@ def cases_deadlines(
                 continue
             if within is not None and risk.days_left > within:
                 continue
-            rows.append((risk.deadline, risk.days_left, case.key, case, risk))
+            rows.append((risk.deadline, risk.days_left, case.key, case, risk, report))
     rows.sort(key=lambda r: (r[0], r[2], r[4].id))
     if ics is not None:
         from riskcli.io.ics import IcsWriter
@@ -615,10 +641,12 @@ def cases_deadlines(
                 "case_id": case.ref,
                 "risk": risk.id,
                 "severity": risk.severity,
+                "certainty": risk.certainty,
                 "label": risk.deadline_label,
                 "title": risk.title,
+                "case_highest_severity": report.summary.highest_severity,
             }
-            for d, days, key, case, risk in rows
+            for d, days, key, case, risk, report in rows
         ]
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         report_damaged(lang.value, damaged)
@@ -629,14 +657,14 @@ def cases_deadlines(
         return
     L = lang.value
     table = [[w(L, k) for k in ("deadline", "days", "key", "case_id", "highest", "risk")]]
-    for d, days, key, case, risk in rows:
+    for d, days, key, case, risk, report in rows:
         table.append(
             [
                 d.isoformat(),
                 days_phrase(L, days),
                 key,
                 case.ref or "-",
-                severity_word(L, risk.severity),
+                highest_cell(L, report),  # the case's, not this deadline's risk
                 risk.deadline_label or risk.title,
             ]
         )
@@ -773,66 +801,11 @@ def _answer_count(data: dict[str, Any]) -> int:
 
 
 @dataclass
-class Change:
-    kind: str  # new_risk gone_risk severity_up severity_down deadline_moved deadline_passed
-    risk: str
-    title: str
-    severity: str
-    before: str | None = None
-    after: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"kind": self.kind, "risk": self.risk, "severity": self.severity}
-        if self.before is not None or self.after is not None:
-            out["before"] = self.before
-            out["after"] = self.after
-        out["title"] = self.title
-        return out
-
-
-@dataclass
 class CaseChanges:
     case: StoredCase
     report: Report
     previous_version: str | None
     changes: list[Change] = field(default_factory=list)
-
-
-def diff_reports(old: dict[str, Any] | None, new: Report) -> list[Change]:
-    """How a case's risks changed from the saved assessment to a new one."""
-    before = {r["id"]: r for r in (old or {}).get("risks", [])}
-    after = {r.id: r for r in new.risks}
-    out: list[Change] = []
-    for rid, risk in after.items():
-        if rid not in before:
-            out.append(Change("new_risk", rid, risk.title, risk.severity))
-    for rid, was in before.items():
-        if rid not in after:
-            out.append(Change("gone_risk", rid, str(was["title"]), str(was["severity"])))
-    for rid, risk in after.items():
-        was = before.get(rid)
-        if was is None:
-            continue
-        old_sev = str(was["severity"])
-        if _rank(risk.severity) != _rank(old_sev):
-            kind = "severity_up" if _rank(risk.severity) > _rank(old_sev) else "severity_down"
-            out.append(Change(kind, rid, risk.title, risk.severity, old_sev, risk.severity))
-        old_deadline = was.get("deadline")
-        new_deadline = risk.deadline.isoformat() if risk.deadline else None
-        if old_deadline != new_deadline:
-            out.append(
-                Change("deadline_moved", rid, risk.title, risk.severity, old_deadline, new_deadline)
-            )
-        old_days = was.get("days_left")
-        was_passed = isinstance(old_days, int) and old_days < 0
-        if risk.days_left is not None and risk.days_left < 0 and not was_passed:
-            out.append(
-                Change("deadline_passed", rid, risk.title, risk.severity, None, new_deadline)
-            )
-    order = ["deadline_passed", "new_risk", "severity_up", "deadline_moved"]
-    order += ["severity_down", "gone_risk"]
-    out.sort(key=lambda c: (order.index(c.kind), -_rank(c.severity), c.risk))
-    return out
 
 
 @app.command("reassess")
@@ -855,6 +828,7 @@ def cases_reassess(
     urgent first. The new assessments are saved (unless --dry-run or --as-of), so the next
     run shows only what changes after this one.
     """
+    from riskcli.core import summary as summaries
     from riskcli.i18n import severity_word
 
     day = as_of
@@ -864,17 +838,21 @@ def cases_reassess(
     results: list[CaseChanges] = []
     with open_store(store) as cases:
         stored, damaged = cases.scan()
+        fresh: dict[str, dict[str, Any]] = {}
         for case in stored:
-            report = assess_case(assessor, case, day, lang.value)
+            # Assessed once; put into words twice: in the language asked for, to show, and
+            # in the case's own language, to save.
+            assessment = evaluate_case(assessor, case, day)
+            report = assessor.report(assessment, lang.value)
             previous = (case.report or {}).get("rule_pack", {}).get("version")
-            changes = diff_reports(case.report, report)
+            changes = summaries.diff_reports(case.report, report)
             results.append(CaseChanges(case, report, previous, changes))
+            if save:
+                fresh[case.key] = assessor.report(assessment).to_json_dict()
         if save:
             # The saved reports stay in each case's own language.
-            fresh = {r.case.key: assess_case(assessor, r.case, None) for r in results}
             cases.save_assessments(  # a case edited meanwhile keeps its edit's assessment
-                {k: r.to_json_dict() for k, r in fresh.items()},
-                {r.case.key: r.case.version for r in results},
+                fresh, {r.case.key: r.case.version for r in results}
             )
     changed = [r for r in results if r.changes]
     changed.sort(key=lambda r: overview(r.case, r.report).sort_key())
@@ -922,6 +900,8 @@ def cases_reassess(
             span = ""
             if c.kind in {"severity_up", "severity_down"}:
                 span = f" {severity_word(L, c.before or '')} → {severity_word(L, c.after or '')}"
+            elif c.kind == "certainty":
+                span = f" {w(L, c.before or '')} → {w(L, c.after or '')}"
             elif c.kind == "deadline_moved":
                 span = f" {c.before or '-'} → {c.after or '-'}"
             elif c.kind == "deadline_passed":

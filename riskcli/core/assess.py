@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
+from riskcli.core import summary as summaries
 from riskcli.core.conditions import FIELD_SPECS, to_fact
 from riskcli.core.engine import make_matcher
 from riskcli.core.engine.compiled import EngineName, Matcher, compile_pack, possible_name
+from riskcli.core.implications import Conflict, Inferred, settle
+from riskcli.core.notes import note_for
 from riskcli.core.profile import Profile
 from riskcli.core.report import (
+    Certainty,
     Coverage,
     FactsAge,
     Report,
@@ -18,33 +23,38 @@ from riskcli.core.report import (
     Summary,
     Support,
 )
-from riskcli.core.rules import SEVERITY_ORDER, Rule, RulePack, Severity
+from riskcli.core.rules import Rule, RulePack
+from riskcli.core.summary import Finding, finding_order
 from riskcli.i18n import country_name
 
-
-@dataclass(frozen=True)
-class Finding:
-    """A rule that applies to a profile, before it is put into words."""
-
-    rule: Rule
-    certainty: str  # confirmed | possible
-    severity: Severity
-    unknown_fields: tuple[str, ...]
-    deadline: dt.date | None
-    days_left: int | None
+__all__ = ["Assessment", "Assessor", "Finding"]
 
 
-def _profile_fields(names: set[str]) -> set[str]:
-    out: set[str] = set()
-    for name in names:
-        spec = FIELD_SPECS[name]
-        out.update(spec.derived_from or (name,))
-    return out
+_profile_fields = summaries.profile_fields
 
 
 def _is_unknown(profile: Profile, field: str) -> bool:
     value = getattr(profile, field)
     return value is None or getattr(value, "value", value) == "unknown"
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A profile matched against the pack, before it is put into words (any language)."""
+
+    profile: Profile  # as answered
+    settled: Profile  # with what the answers imply filled in (core.implications)
+    fact: dict[str, Any]  # the engine's fact of the settled profile
+    trials: summaries.Trials  # the fact as if more questions were answered
+    findings: list[Finding]  # confirmed first, then severity, then days left
+    inferred: list[Inferred]
+    conflicts: list[Conflict]
+    language: str  # of the inferred reasons and conflict messages
+
+    def dont_know(self, field: str) -> bool:
+        """Answered "don't know" (rather than not answered at all)."""
+        value = getattr(self.profile, field, None)
+        return value is not None and getattr(value, "value", value) == "unknown"
 
 
 class Assessor:
@@ -59,28 +69,52 @@ class Assessor:
         self.pack = pack
         self.compiled = compile_pack(self.pack)
         self.matcher: Matcher = make_matcher(self.compiled, engine)
+        self.conditions = summaries.compiled_conditions(self.compiled)
+        self.hypotheses = summaries.Hypotheses(pack.rules, self.conditions)
 
     @property
     def engine_name(self) -> str:
         return self.matcher.name
 
-    def findings(self, profile: Profile) -> list[Finding]:
-        fired = self.matcher.match(to_fact(profile))
+    def evaluate(self, profile: Profile, lang: str = "en") -> Assessment:
+        """Settle what the answers imply, then match the pack: every finding, no words yet."""
+        settled, inferred, conflicts = settle(profile, lang)
+        fact = to_fact(settled)
+        fired = self.matcher.match(fact)
+        trials = summaries.Trials(settled)
         out = []
         for rule in self.pack.rules:
             if rule.id in fired:
-                certainty = "confirmed"
+                certainty = Certainty.confirmed
             elif possible_name(rule.id) in fired:
-                certainty = "possible"
+                certainty = Certainty.possible
             else:
                 continue
-            out.append(self._finding(rule, certainty, profile))
-        return out
+            open_fields: tuple[str, ...] = ()
+            if certainty is Certainty.confirmed:
+                open_fields = self.hypotheses.rests_on_unanswered(rule, trials)
+                if open_fields:
+                    certainty = Certainty.possible
+            out.append(self._finding(rule, certainty, settled, open_fields))
+        out.sort(key=finding_order)
+        return Assessment(profile, settled, fact, trials, out, inferred, conflicts, lang)
 
-    def _finding(self, rule: Rule, certainty: str, profile: Profile) -> Finding:
+    def findings(self, profile: Profile) -> list[Finding]:
+        """The findings for a profile, with what its answers imply filled in."""
+        return self.evaluate(profile).findings
+
+    def _finding(
+        self,
+        rule: Rule,
+        certainty: Certainty,
+        profile: Profile,
+        open_fields: tuple[str, ...] = (),
+    ) -> Finding:
         unknown = {f for f in _profile_fields(rule.fields) if _is_unknown(profile, f)}
-        if certainty == "confirmed":
+        if certainty is Certainty.confirmed:
             unknown = set()
+        elif open_fields:  # confirmed but for questions never answered
+            unknown = set(open_fields)
         severity = rule.severity
         deadline = days_left = None
         if rule.deadline is not None:
@@ -96,13 +130,39 @@ class Assessor:
         ordered = tuple(f for f in FIELD_SPECS if f in unknown)
         return Finding(rule, certainty, severity, ordered, deadline, days_left)
 
+    def summary(self, assessment: Assessment, lang: str | None = None) -> Summary:
+        """The one summary of an assessment (spec §3.1), in the given language."""
+        language = lang or assessment.language
+        if language != assessment.language and (assessment.inferred or assessment.conflicts):
+            _, inferred, conflicts = settle(assessment.profile, language)
+        else:
+            inferred, conflicts = assessment.inferred, assessment.conflicts
+        checks = summaries.to_check(
+            self.hypotheses,
+            assessment.findings,
+            assessment.trials,
+            lang=language,
+        )
+        return summaries.summarize(
+            assessment.findings,
+            checks=checks,
+            inferred=summaries.inferred_answers(inferred, language),
+            conflicts=summaries.conflict_notes(conflicts),
+        )
+
     def assess(self, profile: Profile, lang: str | None = None) -> Report:
         language = lang or (profile.language.value if profile.language else "en")
+        return self.report(self.evaluate(profile, language), language)
+
+    def report(self, assessment: Assessment, lang: str | None = None) -> Report:
+        """An assessment put into words: the report of spec §3 in one language."""
+        profile = assessment.profile
+        language = lang or assessment.language
         answers = profile.answers()
         risks: list[Risk] = []
         support: list[Support] = []
         dates: list[dt.date] = []
-        for found in self.findings(profile):
+        for found in assessment.findings:
             rule = found.rule
             text = rule.text.ru if language == "ru" else rule.text.en
             citations = []
@@ -125,7 +185,7 @@ class Assessor:
                 support.append(
                     Support(
                         id=rule.id,
-                        category=rule.category.value,
+                        category=rule.category,
                         certainty=found.certainty,
                         title=text.title,
                         explanation=text.explanation,
@@ -143,36 +203,36 @@ class Assessor:
             label = None
             if rule.deadline is not None:
                 label = rule.deadline.label.ru if language == "ru" else rule.deadline.label.en
+            note, generated = None, False
+            if found.unknown_fields:
+                dont_know = [f for f in found.unknown_fields if assessment.dont_know(f)]
+                unanswered = [f for f in found.unknown_fields if f not in dont_know]
+                note, own = note_for(text.unknown_note, dont_know, unanswered, language)
+                generated = not own
             title = text.title
             if text.title_passed and found.days_left is not None and found.days_left < 0:
                 title = text.title_passed
             risks.append(
                 Risk(
                     id=rule.id,
-                    category=rule.category.value,
-                    severity=found.severity.value,
+                    category=rule.category,
+                    severity=found.severity,
                     certainty=found.certainty,
                     title=title,
                     explanation=text.explanation,
                     advice=advice,
                     triggered_by=triggered,
                     unknown_fields=list(found.unknown_fields),
-                    unknown_note=text.unknown_note if found.unknown_fields else None,
+                    unknown_note=note,
+                    unknown_note_generated=generated,
                     sources=citations,
                     deadline=found.deadline,
                     deadline_label=label if found.deadline else None,
-                    deadline_kind=(
-                        rule.deadline.from_ if found.deadline and rule.deadline else None
-                    ),
+                    deadline_kind=found.deadline_kind,
                     days_left=found.days_left,
                     reported_after_as_of=later,
                 )
             )
-        risks.sort(key=risk_sort_key)
-        counts = {s.value: 0 for s in reversed(SEVERITY_ORDER)}
-        for risk in risks:
-            counts[risk.severity] += 1
-        highest = next((s for s, n in counts.items() if n), None)
         if not dates:
             dates = [d.facts_as_of for d in self.pack.registry.documents.values()]
         oldest = min(dates) if dates else None
@@ -185,7 +245,7 @@ class Assessor:
             case_id=profile.case_id,
             risks=risks,
             support=support,
-            summary=Summary(highest_severity=highest, counts=counts),
+            summary=self.summary(assessment, language),
             coverage=Coverage(
                 destination=profile.destination,
                 destination_name=country_name(profile.destination, language),
@@ -201,7 +261,8 @@ class Assessor:
         )
 
 
-def risk_sort_key(risk: Risk) -> tuple[int, int, str]:
-    rank = SEVERITY_ORDER.index(Severity(risk.severity))
-    days = risk.days_left if risk.days_left is not None else 10**9
-    return (-rank, days, risk.id)
+def risk_sort_key(risk: Risk) -> tuple[int, int, int, str]:
+    """The order of a report's risks (spec §3.1): confirmed first, then severity, then days."""
+    days = risk.days_left if risk.days_left is not None else summaries.NO_DAYS
+    confirmed = 0 if risk.certainty is Certainty.confirmed else 1
+    return (confirmed, -summaries.severity_rank(risk.severity), days, risk.id)

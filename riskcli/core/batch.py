@@ -15,6 +15,7 @@ from riskcli.core.errors import InputError
 from riskcli.core.profile import make_profile
 from riskcli.core.report import DeadlineItem
 from riskcli.core.rules import SEVERITY_ORDER, Severity
+from riskcli.core.summary import NO_DAYS, deadlines, severity_rank
 
 if TYPE_CHECKING:
     from riskcli.core.assess import Assessor
@@ -48,6 +49,21 @@ class RowResult:
     # unanswered questions (possible); whether the pack describes the destination at all
     certainty: str | None = None
     destination_covered: bool | None = None
+    # spec §3.1: highest_severity, nearest_deadline and days_left are of confirmed risks;
+    # beside them what could apply and the questions that would settle it
+    possible_highest_severity: str | None = None
+    to_check: tuple[str, ...] = ()
+    possible_deadline: dt.date | None = None  # of a risk that could apply (not written)
+    possible_days_left: int | None = None
+
+    def urgency(self) -> tuple[int, int, int]:
+        """Larger is more urgent: confirmed severity, days left, possible severity."""
+        days = self.days_left if self.days_left is not None else NO_DAYS
+        return (
+            severity_rank(self.highest_severity),
+            -days,
+            severity_rank(self.possible_highest_severity),
+        )
 
 
 def _clean(data: dict[str, Any]) -> dict[str, Any]:
@@ -77,48 +93,44 @@ def assess_row(assessor: Assessor, row: InputRow, as_of: dt.date | None = None) 
     source = f"row {row.row}"
     try:
         profile = make_profile(_clean(row.data), source=source, as_of=as_of)
-        findings = assessor.findings(profile)
+        assessment = assessor.evaluate(profile)
     except InputError as exc:
         return RowResult(row.row, case_id, "error", error=str(exc).removeprefix(f"{source}: "))
     except (KeyboardInterrupt, SystemExit):
         raise
     except Exception as exc:  # an engine failure on one row must not stop the others
         return RowResult(row.row, case_id, "error", error=f"could not be assessed: {exc}")
-    risks = [f for f in findings if f.rule.kind == "risk"]
-    risks.sort(
-        key=lambda f: (
-            -f.severity.rank,
-            f.days_left if f.days_left is not None else 10**9,
-            f.rule.id,
-        )
-    )
-    highest = risks[0].severity.value if risks else None
-    certainty = None
-    if risks:
-        top = [f.certainty for f in risks if f.severity is risks[0].severity]
-        certainty = "confirmed" if "confirmed" in top else "possible"
+    summary = assessor.summary(assessment)
+    risks = [f for f in assessment.findings if f.rule.kind == "risk"]
     categories: list[str] = []
-    for f in risks:
+    for f in risks:  # confirmed first, most severe first
         if f.rule.category.value not in categories:
             categories.append(f.rule.category.value)
-    dated = [f for f in risks if f.deadline is not None and f.rule.deadline is not None]
-    nearest = min(dated, key=lambda f: (f.deadline, f.rule.id)) if dated else None
-    deadlines = tuple(
-        DeadlineItem(f.deadline, f.rule.deadline.from_, f.rule.id)  # type: ignore[arg-type,union-attr]
-        for f in dated
-    )
+    certainty = None
+    if summary.highest_severity is not None:
+        certainty = "confirmed"
+    elif summary.possible_highest_severity is not None:
+        certainty = "possible"
     return RowResult(
         row.row,
         case_id,
         "ok",
-        highest_severity=highest,
+        highest_severity=severity_value(summary.highest_severity),
         categories=tuple(categories),
-        nearest_deadline=nearest.deadline if nearest else None,
-        days_left=nearest.days_left if nearest else None,
-        deadlines=deadlines,
+        nearest_deadline=summary.nearest_deadline,
+        days_left=summary.days_left,
+        deadlines=deadlines(assessment.findings),
         certainty=certainty,
         destination_covered=assessor.pack.covers(profile.destination),
+        possible_highest_severity=severity_value(summary.possible_highest_severity),
+        to_check=tuple(item.field for item in summary.to_check),
+        possible_deadline=summary.possible_nearest_deadline,
+        possible_days_left=summary.possible_days_left,
     )
+
+
+def severity_value(severity: Severity | None) -> str | None:
+    return None if severity is None else severity.value
 
 
 @dataclass
@@ -129,10 +141,11 @@ class Triage:
     errors: int = 0
     counts: dict[str, int] = field(
         default_factory=lambda: (
-            {s.value: 0 for s in reversed(SEVERITY_ORDER)} | {"none": 0, "not_covered": 0}
+            {s.value: 0 for s in reversed(SEVERITY_ORDER)}
+            | {"possible": 0, "none": 0, "not_covered": 0}
         )
     )
-    _urgent: list[tuple[tuple[int, int, int], RowResult]] = field(default_factory=list)
+    _urgent: list[tuple[tuple[int, int, int, int], RowResult]] = field(default_factory=list)
     with_risks: int = 0
     first_errors: list[RowResult] = field(default_factory=list)
     other_error_rows: list[int] = field(default_factory=list)
@@ -146,17 +159,20 @@ class Triage:
             elif len(self.other_error_rows) < MORE_ERROR_ROWS:
                 self.other_error_rows.append(result.row)
             return
-        severity = result.highest_severity
-        if severity is None and result.destination_covered is False:
+        severity = result.highest_severity  # confirmed
+        if severity is not None:
+            self.counts[severity] += 1
+        elif result.possible_highest_severity is not None:
+            self.counts["possible"] += 1  # nothing confirmed; something could apply
+        elif result.destination_covered is False:
             self.counts["not_covered"] += 1
         else:
-            self.counts[severity or "none"] += 1
-        if severity is None:
+            self.counts["none"] += 1
+        if severity is None and result.possible_highest_severity is None:
             return
         self.with_risks += 1
-        days = result.days_left if result.days_left is not None else 10**9
         # heap keeps the TOP_URGENT most urgent: the least urgent is at the top to pop
-        key = (Severity(severity).rank, -days, -result.row)
+        key = (*result.urgency(), -result.row)
         if len(self._urgent) < TOP_URGENT:
             heapq.heappush(self._urgent, (key, result))
         elif key > self._urgent[0][0]:

@@ -1,11 +1,12 @@
 """One person, several destinations: which of the countries the rule pack covers is safest.
 
 Each destination is assessed with the same answers (only ``destination``
-changes). Destinations are ranked safest first: by the highest severity
-found, then by the number of risks at each severity from the top, then by the
-nearest deadline (later is safer), then by code. A destination the pack says
-nothing specific about is never ranked: no finding there means no
-information, not safety, and it is named as such.
+changes). Destinations are ranked safest first by the one summary
+(:func:`riskcli.core.summary.safety_key`): the highest confirmed severity, the
+confirmed risks at each severity from the top, then the same for the risks that
+could apply, then the nearest confirmed deadline (later is safer), then by code.
+A destination the pack says nothing specific about is never ranked: no finding
+there means no information, not safety, and it is named as such.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from riskcli.core.errors import InputError
 from riskcli.core.profile import make_profile, parse_country
-from riskcli.core.rules import SEVERITY_ORDER, Severity
+from riskcli.core.report import Summary
+from riskcli.core.summary import safety_key
 from riskcli.i18n import country_name
 
 if TYPE_CHECKING:
@@ -39,17 +41,34 @@ class RiskLine:
 class DestinationResult:
     destination: str
     name: str
-    highest_severity: str | None
-    counts: dict[str, int]
+    summary: Summary  # the one summary of this destination's report
     risks: list[RiskLine] = field(default_factory=list)
-    nearest_deadline: dt.date | None = None
-    days_left: int | None = None
+
+    @property
+    def highest_severity(self) -> str | None:
+        """The highest confirmed severity."""
+        sev = self.summary.highest_severity
+        return None if sev is None else sev.value
+
+    @property
+    def possible_highest_severity(self) -> str | None:
+        sev = self.summary.possible_highest_severity
+        return None if sev is None else sev.value
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return self.summary.counts
+
+    @property
+    def nearest_deadline(self) -> dt.date | None:
+        return self.summary.nearest_deadline
+
+    @property
+    def days_left(self) -> int | None:
+        return self.summary.days_left
 
     def rank_key(self) -> tuple[Any, ...]:
-        counts = tuple(self.counts.get(s.value, 0) for s in reversed(SEVERITY_ORDER))
-        highest = Severity(self.highest_severity).rank if self.highest_severity else -1
-        days = self.days_left if self.days_left is not None else 10**9
-        return (highest, counts, -days, self.destination)
+        return (*safety_key(self.summary), self.destination)
 
 
 @dataclass
@@ -74,6 +93,9 @@ class Comparison:
                     "destination_name": d.name,
                     "highest_severity": d.highest_severity,
                     "counts": d.counts,
+                    "possible_highest_severity": d.possible_highest_severity,
+                    "possible_counts": d.summary.possible_counts,
+                    "to_check": [c.field for c in d.summary.to_check],
                     "risks": [
                         {
                             "id": r.id,
@@ -120,19 +142,22 @@ def parse_destinations(text: str) -> list[str]:
 
 def _result(report: Report) -> DestinationResult:
     risks = [
-        RiskLine(r.id, r.category, r.severity, r.certainty, r.title, r.deadline, r.days_left)
+        RiskLine(
+            r.id,
+            r.category.value,
+            r.severity.value,
+            r.certainty.value,
+            r.title,
+            r.deadline,
+            r.days_left,
+        )
         for r in report.risks
     ]
-    dated = [r for r in risks if r.deadline is not None]
-    nearest = min(dated, key=lambda r: (r.deadline, r.id)) if dated else None
     return DestinationResult(
         destination=report.coverage.destination,
         name=report.coverage.destination_name,
-        highest_severity=report.summary.highest_severity,
-        counts=dict(report.summary.counts),
+        summary=report.summary,
         risks=risks,
-        nearest_deadline=nearest.deadline if nearest else None,
-        days_left=nearest.days_left if nearest else None,
     )
 
 

@@ -31,6 +31,8 @@ class Implication:
     then: Any
     reason: dict[str, str]  # why, per language
     conflict: dict[str, str]  # what to say when the person answered otherwise, per language
+    said: dict[str, str]  # the premise as the person's answer ("no criminal case")
+    so: dict[str, str]  # what is taken from it ("not arrested in absentia")
 
 
 IMPLICATIONS: tuple[Implication, ...] = (
@@ -41,6 +43,8 @@ IMPLICATIONS: tuple[Implication, ...] = (
         value="none",
         then_field="arrested_in_absentia",
         then=False,
+        said={"en": "no criminal case", "ru": "уголовного дела нет"},
+        so={"en": "not arrested in absentia", "ru": "заочного ареста нет"},
         reason={
             "en": "an arrest in absentia is a measure taken within a criminal case",
             "ru": "арест заочно — мера в рамках уголовного дела",
@@ -61,6 +65,8 @@ IMPLICATIONS: tuple[Implication, ...] = (
         value="none",
         then_field="charges",
         then=[],
+        said={"en": "no criminal case", "ru": "уголовного дела нет"},
+        so={"en": "no charges", "ru": "обвинения нет"},
         reason={
             "en": "charges are brought within a criminal case",
             "ru": "обвинение предъявляют в рамках уголовного дела",
@@ -81,6 +87,8 @@ IMPLICATIONS: tuple[Implication, ...] = (
         value="domestic_passport",
         then_field="citizenship",
         then="RU",
+        said={"en": "a Russian domestic passport", "ru": "внутренний паспорт России"},
+        so={"en": "a Russian citizen", "ru": "гражданство России"},
         reason={
             "en": "a Russian domestic passport is issued to Russian citizens",
             "ru": "внутренний паспорт России выдают гражданам России",
@@ -101,6 +109,8 @@ IMPLICATIONS: tuple[Implication, ...] = (
         value="non_citizen_passport",
         then_field="citizenship",
         then="stateless",
+        said={"en": "a non-citizen passport", "ru": "паспорт негражданина"},
+        so={"en": "no citizenship (stateless)", "ru": "гражданства нет"},
         reason={
             "en": "a non-citizen passport is issued to people without citizenship",
             "ru": "паспорт негражданина выдают людям без гражданства",
@@ -116,6 +126,7 @@ IMPLICATIONS: tuple[Implication, ...] = (
     ),
 )
 
+BY_ID: dict[str, Implication] = {imp.id: imp for imp in IMPLICATIONS}
 
 # Two answers that each imply a different value of one field (so far only citizenship, from
 # documents that are issued to citizens and to non-citizens).

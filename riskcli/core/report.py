@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from riskcli.core.rules import SEVERITY_ORDER, Category, Severity
+
 SCHEMA_VERSION = 1
+
+
+class Certainty(StrEnum):
+    """``confirmed``: the answers given make the risk apply; ``possible``: unanswered ones
+    might (spec §3.1)."""
+
+    confirmed = "confirmed"
+    possible = "possible"
 
 
 class Model(BaseModel):
@@ -25,17 +36,18 @@ class SourceCitation(Model):
 
 class Risk(Model):
     id: str
-    category: str
-    severity: str
-    certainty: (
-        str  # "confirmed": the answers given make it apply; "possible": unanswered ones might
-    )
+    category: Category
+    severity: Severity
+    certainty: Certainty
     title: str
     explanation: str
     advice: list[str]
     triggered_by: dict[str, Any]
     unknown_fields: list[str] = []
-    unknown_note: str | None = None  # why the unanswered questions matter, from the rule
+    unknown_note: str | None = None  # why the unanswered questions matter (core.notes)
+    # True: the note was made from the open questions (the rule's own did not fit them).
+    # Not part of the JSON report.
+    unknown_note_generated: bool = Field(default=False, exclude=True)
     sources: list[SourceCitation]
     deadline: dt.date | None = None
     deadline_label: str | None = None
@@ -50,8 +62,8 @@ class Risk(Model):
 
 class Support(Model):
     id: str
-    category: str
-    certainty: str
+    category: Category
+    certainty: Certainty
     title: str
     explanation: str
     advice: list[str]
@@ -60,9 +72,58 @@ class Support(Model):
     reported_after_as_of: bool = False
 
 
+def no_counts() -> dict[str, int]:
+    """Zero risks at each severity, worst first (the order of ``counts`` in the JSON)."""
+    return {s.value: 0 for s in reversed(SEVERITY_ORDER)}
+
+
+class ToCheck(Model):
+    """An unanswered question whose answer would confirm or rule out possible risks."""
+
+    field: str
+    question: str  # in the interview's words, in the report's language
+    settles: list[str]  # rule ids
+    highest_severity: Severity  # the most serious risk it settles
+
+
+class InferredAnswer(Model):
+    """An answer taken from another answer (general reference knowledge, not the sources)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    field: str
+    value: Any
+    from_: dict[str, Any] = Field(alias="from")
+    reason: str
+    kind: str = ""  # riskcli.core.implications.KIND
+    known_as_of: dt.date | None = None  # when this reference knowledge was written down
+    implication: str = ""
+
+
+class ConflictNote(Model):
+    """Answers that cannot both hold: shown as a warning, never settled silently."""
+
+    fields: list[str]
+    message: str
+    implication: str = ""
+
+
 class Summary(Model):
-    highest_severity: str | None
-    counts: dict[str, int]
+    """The one summary of a report (spec §3, §3.1): built by :mod:`riskcli.core.summary`."""
+
+    highest_severity: Severity | None  # confirmed risks only
+    counts: dict[str, int]  # confirmed risks per severity
+    possible_highest_severity: Severity | None = None
+    possible_counts: dict[str, int] = Field(default_factory=no_counts)
+    nearest_deadline: dt.date | None = None  # of a confirmed risk
+    days_left: int | None = None
+    # the nearest deadline of a risk that could apply (beside the confirmed one, never in
+    # its place): a volunteer should still see the date
+    possible_nearest_deadline: dt.date | None = None
+    possible_days_left: int | None = None
+    to_check: list[ToCheck] = []
+    inferred: list[InferredAnswer] = []
+    conflicts: list[ConflictNote] = []
 
 
 class Coverage(Model):
@@ -85,6 +146,7 @@ class DeadlineItem:
     day: dt.date
     kind: str  # the field it counts from: entry_date | international_passport_expiry
     rule_id: str
+    certainty: Certainty = Certainty.confirmed
 
 
 class Report(Model):
@@ -104,13 +166,13 @@ class Report(Model):
     def deadlines(self) -> list[DeadlineItem]:
         """The deadlines of this report, each with its kind (from its rule)."""
         return [
-            DeadlineItem(risk.deadline, risk.deadline_kind, risk.id)
+            DeadlineItem(risk.deadline, risk.deadline_kind, risk.id, risk.certainty)
             for risk in self.risks
             if risk.deadline is not None and risk.deadline_kind is not None
         ]
 
     def to_json_dict(self) -> dict[str, Any]:
-        data = self.model_dump(mode="json", exclude_none=False)
+        data = self.model_dump(mode="json", exclude_none=False, by_alias=True)
         for risk in data["risks"]:
             for key in ("deadline", "deadline_label", "days_left"):
                 if risk[key] is None:

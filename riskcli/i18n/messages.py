@@ -109,7 +109,7 @@ MESSAGES: dict[str, str | Plural] = {
     ),
     # --- the batch's triage summary -------------------------------------------------------
     "triage.head": "{n} rows: {ok} assessed, {bad} with errors",
-    "triage.by_severity": "Highest severity per case: {counts}",
+    "triage.by_severity": "Highest confirmed severity per case: {counts}",
     "triage.none": "no risk found",
     "triage.not_covered": "country not described by the rule pack (no information, not safety)",
     "triage.urgent": "Most urgent first:",
@@ -321,4 +321,49 @@ MESSAGES: dict[str, str | Plural] = {
         "YAML aliases (*name) expand to {count} values; at most {limit} more than written "
         "are allowed"
     ),
+    # --- the one summary (issue 12): headline, action block, what to check ----------------
+    "headline_level": "{sev}",
+    "headline_none_confirmed": "No risk is confirmed by your answers",
+    "answer_to_know": "answer {questions} to know",
+    "most_serious_possible": "The most serious that could apply: {sev}.",
+    "nearest_deadline": "Nearest deadline",
+    "do_first": "What to do first",
+    "do_first_answer": (
+        "First answer the questions under “Answer these to know more”: "
+        "they decide what applies to you."
+    ),
+    "open_questions": "Questions still open: {n} (see “Answer these to know more”).",
+    "warning": "WARNING: two of your answers cannot both be true",
+    "risks_confirmed": "Risks that follow from your answers",
+    "could_apply": "Could apply: depends on questions you have not answered",
+    "answer_these": "Answer these to know more",
+    "settles_one": "{settles}: {sev}",
+    "settles_many": "{settles}; the most serious: {sev}",
+    "inferred_head": "What we took from your answers",
+    "inferred_line": "Taken from your answer “{said}”: {so} ({reason}).",
+    "inferred_kind": (
+        "This is general reference knowledge, not from the source documents "
+        "(written down {date}). If it is wrong for you, answer the question yourself."
+    ),
+    "see_sources": "Sources",
+    "cases.no_information": "no information",
+    "cases.country_no_information": "country: no information",
+    "cases.could_be": "could be {sev}",
+    "cases.no_risk_found": "no risk found",
+    "cases.summary_possible": "no risk confirmed; could be {sev}",
+    "cases.confirmed": "confirmed",
+    "cases.possible": "possible",
+    "compare.if_applies": "if it applies",
+    "triage.possible": "none confirmed, some could apply",
+    "triage.could_be": "could be {sev}",
+    "triage.if_applies": "if it applies",
+    "ics.if_applies": "{kind} (if it applies)",
+    "count.more_could_apply": ("{n} more risk could apply", "{n} more risks could apply"),
+    "count.but_could_apply": ("but {n} could apply", "but {n} could apply"),
+    "count.questions": ("{n} question", "{n} questions"),
+    "count.risks_follow": (
+        "{n} risk follows from your answers",
+        "{n} risks follow from your answers",
+    ),
+    "count.settles": ("settles {n} risk", "settles {n} risks"),
 }

@@ -59,6 +59,8 @@ OUTPUT_COLUMNS = (
     "error",
     "certainty",
     "destination_covered",
+    "possible_highest_severity",
+    "to_check",
 )
 MAX_LINE_BYTES = 1024 * 1024  # one intake is a few hundred bytes; a longer line is an error row
 MAX_JSON_ELEMENT = MAX_LINE_BYTES
@@ -94,6 +96,8 @@ def _as_json(result: RowResult) -> dict[str, Any]:
         "error": result.error,
         "certainty": result.certainty,
         "destination_covered": result.destination_covered,
+        "possible_highest_severity": result.possible_highest_severity,
+        "to_check": list(result.to_check),
     }
 
 
@@ -109,6 +113,8 @@ def _as_csv(result: RowResult) -> list[str]:
         _cell(result.error or ""),
         result.certainty or "",
         "" if result.destination_covered is None else str(result.destination_covered).lower(),
+        result.possible_highest_severity or "",
+        ";".join(result.to_check),
     ]
 
 

@@ -47,11 +47,14 @@ def event_bytes(
     seen: set[tuple[dt.date, str]] = set()
     out = b""
     stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    for item in sorted(items, key=lambda i: (i.day, i.kind, i.rule_id)):
+    # A confirmed deadline before one of a risk that could apply, on the same day and kind.
+    for item in sorted(items, key=lambda i: (i.day, i.kind, i.certainty != "confirmed", i.rule_id)):
         if (item.day, item.kind) in seen:
             continue
         seen.add((item.day, item.kind))
         kind = kind_word(lang, item.kind)
+        if item.certainty != "confirmed":
+            kind = t(lang, "ics.if_applies", kind=kind)
         event = Event()
         event.add("uid", _uid(case_id, item))
         event.add("dtstamp", stamp)

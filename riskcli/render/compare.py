@@ -21,11 +21,20 @@ def render_text(comparison: Comparison) -> str:
     if not comparison.ranked:
         out.append(w["none_covered"])
     for i, d in enumerate(comparison.ranked, start=1):
-        level = severity_word(lang, d.highest_severity) if d.highest_severity else "-"
+        if d.highest_severity:
+            level = severity_word(lang, d.highest_severity)
+        elif d.possible_highest_severity:
+            level = f"{w['possible']} {severity_word(lang, d.possible_highest_severity)}"
+        else:
+            level = "-"
         line = f"{i}. {d.name} ({d.destination})  {level}"
-        if d.nearest_deadline is not None and d.days_left is not None:
-            days = days_phrase(lang, d.days_left)
-            line += "  " + w["deadline"].format(date=d.nearest_deadline.isoformat(), days=days)
+        day, left, tail = d.nearest_deadline, d.days_left, ""
+        if day is None:  # no confirmed deadline: that of a risk that could apply
+            day, left = d.summary.possible_nearest_deadline, d.summary.possible_days_left
+            tail = f", {w['if_applies']}"
+        if day is not None and left is not None:
+            days = days_phrase(lang, left)
+            line += "  " + w["deadline"].format(date=day.isoformat(), days=days + tail)
         out.append(wrap(line, WIDTH, "", "     "))
         if not d.risks:
             out.append(f"     {w['no_risks']}")

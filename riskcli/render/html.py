@@ -78,44 +78,33 @@ def _sev(lang: str, severity: str) -> str:
 
 
 def opening(report: Report) -> list[str]:
-    """The opening block, as the text report opens: the header, what is known (the
-    highest confirmed severity and the counts), the nearest deadline, what to do first."""
+    """The opening block, as the text report opens (the same pieces of render/report.py):
+    the header, the headline from what is known, conflicts, the nearest confirmed deadline,
+    what to do first and how many questions are still open."""
     lang = report.language
+    summary = report.summary
     parts = words.header(report).split(" · ")  # each part kept whole on one line
     title = " · ".join(f'<span class="nowrap">{_e(part)}</span>' for part in parts)
     out = [f"<h1>{title}</h1>", '<section class="opening">']
-    highest = report.summary.highest_severity
-    if highest:
-        out.append(
-            f'<p class="headline">{_e(t(lang, "summary"))}: {_sev(lang, highest)} · '
-            f"{_e(words.counts_line(report))}</p>"
-        )
-    else:
-        out.append(f'<p class="headline">{_e(t(lang, "no_risks"))}</p>')
-        out.append(f"<p>{_e(t(lang, 'no_risks_caveat'))}</p>")
+    lines = words.headline(report)
+    out.append(f'<p class="headline">{_e(lines[0])}</p>')
+    out += [f"<p><strong>{_e(line)}</strong></p>" for line in lines[1:]]
     if not report.coverage.destination_covered:
         out.append(f"<p><strong>{_e(words.coverage_line(report))}</strong></p>")
-    dated = [r for r in report.risks if r.deadline is not None and r.days_left is not None]
-    if dated:
-        nearest = min(dated, key=lambda r: (r.days_left, r.id))
-        line = words.deadline_line(lang, nearest)
-        if line:
-            out.append(f'<p class="deadline">{_e(line)}</p>')
-    first = _first_advice(report)
-    if first:
-        out.append(f"<p><strong>{_e(t(lang, 'what_to_do'))}:</strong></p>")
-        out.append("<ol>" + "".join(f"<li>{_e(a)}</li>" for a in first) + "</ol>")
+    for conflict in summary.conflicts:
+        out.append(f"<p><strong>{_e(t(lang, 'warning'))}. {_e(conflict.message)}</strong></p>")
+    nearest = words.nearest_deadline_line(report)
+    if nearest:
+        out.append(f'<p class="deadline">{_e(nearest)}</p>')
+    actions = words.first_actions(report)
+    if actions:
+        out.append(f"<p><strong>{_e(t(lang, 'do_first'))}:</strong></p>")
+        out.append("<ol>" + "".join(f"<li>{_e(a)}</li>" for a in actions) + "</ol>")
+    elif summary.to_check:
+        out.append(f"<p>{_e(t(lang, 'do_first_answer'))}</p>")
+    if summary.to_check:
+        out.append(f"<p>{_e(t(lang, 'open_questions', n=len(summary.to_check)))}</p>")
     out.append("</section>")
-    return out
-
-
-def _first_advice(report: Report, limit: int = 3) -> list[str]:
-    """The first advice of the most urgent risks, one from each, most urgent first."""
-    out: list[str] = []
-    for risk in report.risks:
-        for item in risk.advice[:1]:
-            if item not in out and len(out) < limit:
-                out.append(item)
     return out
 
 

@@ -7,7 +7,8 @@ import json
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from riskcli.core.report import Report, Risk, SourceCitation, Support
+from riskcli.core.implications import BY_ID
+from riskcli.core.report import Certainty, Report, Risk, SourceCitation, Support
 from riskcli.i18n import country_name, field_word, severity_word, t
 from riskcli.i18n import days_phrase as days_phrase  # the one days-left phrase
 
@@ -87,6 +88,8 @@ def coverage_line(report: Report) -> str:
 def unknown_lines(lang: str, risk: Risk) -> list[str]:
     if not risk.unknown_fields:
         return []
+    if risk.unknown_note and risk.unknown_note_generated:
+        return [risk.unknown_note]  # it names the open questions itself
     fields = ", ".join(field_word(lang, f) for f in risk.unknown_fields)
     lines = [risk.unknown_note] if risk.unknown_note else []
     return [*lines, t(lang, "unknown_fields", fields=fields)]
@@ -122,6 +125,142 @@ def header(report: Report) -> str:
     return " · ".join(parts)
 
 
+# --- the action-first block, shared by text and Markdown ------------------------------
+
+
+def confirmed_risks(report: Report) -> list[Risk]:
+    return [r for r in report.risks if r.certainty is Certainty.confirmed]
+
+
+def possible_risks(report: Report) -> list[Risk]:
+    return [r for r in report.risks if r.certainty is not Certainty.confirmed]
+
+
+def headline(report: Report) -> list[str]:
+    """The summary in one sentence a frightened person understands (and one more line when
+    something graver than the confirmed risks could apply). Never says "safe"."""
+    lang = report.language
+    summary = report.summary
+    n_possible = sum(summary.possible_counts.values())
+    n_questions = len(summary.to_check)
+    ask = ""
+    if n_possible and n_questions:
+        ask = ": " + t(lang, "answer_to_know", questions=t(lang, "count.questions", n=n_questions))
+    top = summary.highest_severity
+    if top is not None:
+        line = t(lang, "headline_level", sev=severity_word(lang, top))
+        if n_possible:
+            line += (", and " if lang != "ru" else "; ") + t(
+                lang, "count.more_could_apply", n=n_possible
+            )
+            line += ask
+        else:
+            n = sum(summary.counts.values())
+            line += (": " if lang != "ru" else " — ") + t(lang, "count.risks_follow", n=n)
+    elif n_possible:
+        line = (
+            t(lang, "headline_none_confirmed")
+            + ", "
+            + t(lang, "count.but_could_apply", n=n_possible)
+        )
+        line += ask
+    else:
+        return [t(lang, "no_risks"), t(lang, "no_risks_caveat")]
+    lines = [line]
+    possible = summary.possible_highest_severity
+    if possible is not None and (top is None or possible.rank > top.rank):
+        lines.append(t(lang, "most_serious_possible", sev=severity_word(lang, possible)))
+    return lines
+
+
+def nearest_deadline_line(report: Report) -> str | None:
+    summary = report.summary
+    if summary.nearest_deadline is None or summary.days_left is None:
+        return None
+    lang = report.language
+    label = next(
+        (
+            r.deadline_label
+            for r in confirmed_risks(report)
+            if r.deadline == summary.nearest_deadline and r.deadline_label
+        ),
+        None,
+    )
+    tail = f" ({label})" if label else ""
+    return (
+        f"{t(lang, 'nearest_deadline')}: {summary.nearest_deadline.isoformat()}{tail}: "
+        f"{days_phrase(lang, summary.days_left)}"
+    )
+
+
+def first_actions(report: Report, limit: int = 3) -> list[str]:
+    """The most urgent things to do: the confirmed risks' advice, most urgent risk first,
+    one piece from each before a second from any."""
+    queues = [list(r.advice) for r in confirmed_risks(report) if r.advice]
+    out: list[str] = []
+    while queues and len(out) < limit:
+        for queue in queues:
+            if queue and len(out) < limit:
+                item = queue.pop(0)
+                if item not in out:
+                    out.append(item)
+        queues = [q for q in queues if q]
+    return out
+
+
+def inferred_lines(report: Report) -> list[str]:
+    lang = "ru" if report.language == "ru" else "en"
+    out = []
+    for item in report.summary.inferred:
+        imp = BY_ID.get(item.implication)
+        if imp is None:
+            continue
+        out.append(
+            t(lang, "inferred_line", said=imp.said[lang], so=imp.so[lang], reason=item.reason)
+        )
+    return out
+
+
+def inferred_kind_line(report: Report) -> str | None:
+    dates = [i.known_as_of for i in report.summary.inferred if i.known_as_of]
+    if not dates:
+        return None
+    return t(report.language, "inferred_kind", date=max(dates).isoformat())
+
+
+def to_check_lines(report: Report) -> list[tuple[str, str]]:
+    lang = report.language
+    out = []
+    for item in report.summary.to_check:
+        n = len(item.settles)
+        words = {
+            "settles": t(lang, "count.settles", n=n),
+            "sev": severity_word(lang, item.highest_severity),
+        }
+        out.append((item.question, t(lang, "settles_one" if n == 1 else "settles_many", **words)))
+    return out
+
+
+class SourceList:
+    """Each quote once, numbered in the order the report first cites it."""
+
+    def __init__(self) -> None:
+        self.items: list[SourceCitation] = []
+        self._index: dict[tuple[str, str], int] = {}
+
+    def refs(self, sources: list[SourceCitation]) -> str:
+        numbers = []
+        for src in sources:
+            key = (src.document, src.quote)
+            if key not in self._index:
+                self.items.append(src)
+                self._index[key] = len(self.items)
+            number = self._index[key]
+            if number not in numbers:
+                numbers.append(number)
+        return ", ".join(f"[{n}]" for n in numbers)
+
+
 # --- text --------------------------------------------------------------------------
 
 
@@ -143,37 +282,57 @@ def render_text(report: Report, *, color: bool = False, width: int = 80) -> str:
         highlight=False,
         emoji=False,
     )
+    sources = SourceList()
 
     def para(text: str | Text, indent: int = 0, style: str = "") -> None:
         body = text if isinstance(text, Text) else Text(text, style=style)
         console.print(Padding(body, (0, 0, 0, indent), expand=False))
 
-    def bullet(text: str, indent: int) -> None:
+    def bullet(text: str, indent: int, mark: str = "-") -> None:
         grid = Table.grid(padding=(0, 1, 0, 0))
         grid.add_column(no_wrap=True)
         grid.add_column()
-        grid.add_row("-", text)
+        grid.add_row(mark, text)
         console.print(Padding(grid, (0, 0, 0, indent), expand=False))
 
+    # The action-first block: one screen (80x24) says what is known and what to do.
     para(header(report), style="bold")
-    highest = report.summary.highest_severity
-    summary = Text(f"{t(lang, 'summary')}: ")
-    if highest:
-        summary.append(severity_word(lang, highest), style=SEVERITY_STYLE[highest])
-        summary.append(" · ")
-    summary.append(counts_line(report))
-    para(summary)
+    summary = report.summary
+    lines = headline(report)
+    top = summary.highest_severity
+    first = Text(lines[0], style=SEVERITY_STYLE[top.value] if top else "bold")
+    para(first)
+    for line in lines[1:]:
+        para(line, style="bold" if summary.possible_highest_severity else "")
     if not report.coverage.destination_covered:
         para(coverage_line(report), style="bold")
+    for conflict in summary.conflicts:
+        para(f"{t(lang, 'warning')}. {conflict.message}", style="bold red")
+    nearest = nearest_deadline_line(report)
+    if nearest:
+        para(nearest, style="bold")
+    actions = first_actions(report)
+    if actions:
+        para(f"{t(lang, 'do_first')}:")
+        for i, item in enumerate(actions, start=1):
+            bullet(item, indent=2, mark=f"{i}.")
+    elif summary.to_check:
+        para(t(lang, "do_first_answer"))
+    if summary.to_check:
+        para(t(lang, "open_questions", n=len(summary.to_check)))
     console.print()
-    if not report.risks:
-        para(t(lang, "no_risks"))
-        para(t(lang, "no_risks_caveat"))
+
+    inferred = inferred_lines(report)
+    if inferred:
+        para(t(lang, "inferred_head"), style="bold")
+        for item in inferred:
+            bullet(item, indent=2)
+        kind = inferred_kind_line(report)
+        if kind:
+            para(kind, indent=2, style="italic")
         console.print()
 
     def risk_body(risk: Risk) -> None:
-        if risk.certainty == "possible":
-            para(t(lang, "possible"), indent=2, style="italic")
         later = reported_after_line(report, risk)
         if later:
             para(later, indent=2, style="bold")
@@ -187,26 +346,43 @@ def render_text(report: Report, *, color: bool = False, width: int = 80) -> str:
             para(f"{t(lang, 'what_to_do')}:", indent=2)
             for item in risk.advice:
                 bullet(item, indent=4)
-        para(f"{t(lang, 'sources')}:", indent=2)
-        for src in risk.sources:
-            para(source_head(lang, src), indent=4)
-            para(f"“{src.quote}”", indent=6, style="dim")
+        para(f"{t(lang, 'sources')}: {sources.refs(risk.sources)}", indent=2, style="dim")
         console.print()
 
-    # Severity order (spec §3), so a critical "may apply" is never below a lesser certainty.
-    for risk in report.risks:
+    def risk_head(risk: Risk) -> None:
         head = Text()
         word = severity_word(lang, risk.severity)
         head.append(f"[{word}]", style=SEVERITY_STYLE[risk.severity])
         head.append(f" {risk.title}", style="bold")
         para(head)
-        risk_body(risk)
+
+    # Confirmed first (severity, then days left); then what could apply, in its own section.
+    confirmed, possible = confirmed_risks(report), possible_risks(report)
+    if confirmed:
+        para(t(lang, "risks_confirmed").upper(), style="bold")
+        console.print()
+        for risk in confirmed:
+            risk_head(risk)
+            risk_body(risk)
+    if possible:
+        para(t(lang, "could_apply").upper(), style="bold")
+        console.print()
+        for risk in possible:
+            risk_head(risk)
+            risk_body(risk)
+    checks = to_check_lines(report)
+    if checks:
+        para(t(lang, "answer_these").upper(), style="bold")
+        for question, settles in checks:
+            bullet(question, indent=2)
+            para(settles, indent=4, style="dim")
+        console.print()
 
     if report.support:
-        para(t(lang, "support"), style="bold")
+        para(t(lang, "support").upper(), style="bold")
         for help_item in report.support:
             para(help_item.title, indent=2, style="bold")
-            if help_item.certainty == "possible":
+            if help_item.certainty is not Certainty.confirmed:
                 para(t(lang, "possible"), indent=4, style="italic")
             later = reported_after_line(report, help_item)
             if later:
@@ -214,9 +390,13 @@ def render_text(report: Report, *, color: bool = False, width: int = 80) -> str:
             para(help_item.explanation, indent=4)
             for advice in help_item.advice:
                 bullet(advice, indent=6)
-            for src in help_item.sources:
-                para(source_head(lang, src), indent=4)
-                para(f"“{src.quote}”", indent=6, style="dim")
+            para(f"{t(lang, 'sources')}: {sources.refs(help_item.sources)}", indent=4, style="dim")
+        console.print()
+    if sources.items:
+        para(t(lang, "see_sources").upper(), style="bold")
+        for i, src in enumerate(sources.items, start=1):
+            bullet(source_head(lang, src), indent=0, mark=f"[{i}]")
+            para(f"“{src.quote}”", indent=4, style="dim")
         console.print()
     if report.coverage.destination_covered:
         para(coverage_line(report))
@@ -235,26 +415,60 @@ def render_text(report: Report, *, color: bool = False, width: int = 80) -> str:
 
 def render_markdown(report: Report) -> str:
     lang = report.language
+    summary = report.summary
+    sources = SourceList()
     out: list[str] = [f"# {header(report)}", ""]
-    highest = report.summary.highest_severity
-    top = f"**{severity_word(lang, highest)}** · " if highest else ""
-    out += [f"{t(lang, 'summary')}: {top}{counts_line(report)}", ""]
+    lines = headline(report)
+    out += [f"**{lines[0]}**", ""]
+    out += [*(f"{line}" for line in lines[1:])]
+    if lines[1:]:
+        out.append("")
+    for conflict in summary.conflicts:
+        out += [f"> **{t(lang, 'warning')}.** {conflict.message}", ""]
+    nearest = nearest_deadline_line(report)
+    if nearest:
+        out += [f"**{nearest}**", ""]
+    actions = first_actions(report)
+    if actions:
+        out += [f"## {t(lang, 'do_first')}", ""]
+        out += [f"{i}. {item}" for i, item in enumerate(actions, start=1)]
+        out.append("")
+    elif summary.to_check:
+        out += [t(lang, "do_first_answer"), ""]
+    if summary.to_check:
+        out += [t(lang, "open_questions", n=len(summary.to_check)), ""]
     out += [f"> {coverage_line(report)}", ""]
     age = facts_age_line(report)
     if age:
         out += [f"> {age}", ""]
+    inferred = inferred_lines(report)
+    if inferred:
+        out += [f"## {t(lang, 'inferred_head')}", ""]
+        out += [f"- {item}" for item in inferred]
+        kind = inferred_kind_line(report)
+        out += ["", f"*{kind}*" if kind else "", ""] if kind else [""]
+    confirmed, possible = confirmed_risks(report), possible_risks(report)
     if not report.risks:
         out += [f"## {t(lang, 'risks')}", ""]
         out += [t(lang, "no_risks"), "", t(lang, "no_risks_caveat"), ""]
-    else:
-        out += [f"## {t(lang, 'risks')}", ""]
-    for risk in report.risks:
-        out += _markdown_risk(report, risk)
+    if confirmed:
+        out += [f"## {t(lang, 'risks_confirmed')}", ""]
+        for risk in confirmed:
+            out += _markdown_risk(report, risk, sources)
+    if possible:
+        out += [f"## {t(lang, 'could_apply')}", ""]
+        for risk in possible:
+            out += _markdown_risk(report, risk, sources)
+    checks = to_check_lines(report)
+    if checks:
+        out += [f"## {t(lang, 'answer_these')}", ""]
+        out += [f"- {question} ({settles})" for question, settles in checks]
+        out.append("")
     if report.support:
         out += [f"## {t(lang, 'support')}", ""]
         for help_item in report.support:
             out += [f"### {help_item.title}", ""]
-            if help_item.certainty == "possible":
+            if help_item.certainty is not Certainty.confirmed:
                 out += [f"*{t(lang, 'possible')}*", ""]
             later = reported_after_line(report, help_item)
             if later:
@@ -263,18 +477,18 @@ def render_markdown(report: Report) -> str:
             out += [f"- {a}" for a in help_item.advice]
             if help_item.advice:
                 out.append("")
-            for src in help_item.sources:
-                out += [f"- {source_head(lang, src)}", f"  > {src.quote}"]
-            out.append("")
+            out += [f"{t(lang, 'sources')}: {sources.refs(help_item.sources)}", ""]
+    if sources.items:
+        out += [f"## {t(lang, 'see_sources')}", ""]
+        for i, src in enumerate(sources.items, start=1):
+            out += [f"{i}. {source_head(lang, src)}", "", f"   > {src.quote}", ""]
     out += [f"*{t(lang, 'disclaimer')}*", ""]
     return "\n".join(out)
 
 
-def _markdown_risk(report: Report, risk: Risk) -> list[str]:
+def _markdown_risk(report: Report, risk: Risk, sources: SourceList) -> list[str]:
     lang = report.language
     out = [f"### {severity_word(lang, risk.severity)}: {risk.title}", ""]
-    if risk.certainty == "possible":
-        out += [f"*{t(lang, 'possible')}*", ""]
     later = reported_after_line(report, risk)
     if later:
         out += [f"**{later}**", ""]
@@ -288,8 +502,5 @@ def _markdown_risk(report: Report, risk: Risk) -> list[str]:
         out += [f"{t(lang, 'what_to_do')}:", ""]
         out += [f"- {item}" for item in risk.advice]
         out.append("")
-    out += [f"{t(lang, 'sources')}:", ""]
-    for src in risk.sources:
-        out += [f"- {source_head(lang, src)}", f"  > {src.quote}"]
-    out.append("")
+    out += [f"{t(lang, 'sources')}: {sources.refs(risk.sources)}", ""]
     return out

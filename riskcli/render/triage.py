@@ -59,7 +59,7 @@ def render_triage(triage: Triage, lang: str = "en") -> str:
         return w["no_rows"] + "\n"
     out = [w["head"].format(n=triage.rows, ok=triage.rows - triage.errors, bad=triage.errors)]
     parts = [
-        f"{w[s] if s in ('none', 'not_covered') else severity_word(lang, s)} {n}"
+        f"{w[s] if s in ('possible', 'none', 'not_covered') else severity_word(lang, s)} {n}"
         for s, n in triage.counts.items()
     ]
     out.append(wrap_items(w["by_severity"].format(counts=""), parts, WIDTH))
@@ -68,14 +68,26 @@ def render_triage(triage: Triage, lang: str = "en") -> str:
         out.append(w["urgent"])
         ids = [shown_case_id(r, lang) for r in urgent]
         width = min(CASE_ID_COLUMN, max(len(i) for i in ids))
-        for r, case_id in zip(urgent, ids, strict=True):
-            level = severity_word(lang, r.highest_severity or "info")
-            line = f"{level:<12} {case_id:<{width}}  ({w['row'].format(n=r.row)})"
-            if r.nearest_deadline is not None and r.days_left is not None:
-                days = days_phrase(lang, r.days_left)
-                line += "  " + w["deadline"].format(date=r.nearest_deadline.isoformat(), days=days)
+        levels = [
+            severity_word(lang, r.highest_severity)
+            if r.highest_severity is not None
+            else w["could_be"].format(
+                sev=severity_word(lang, r.possible_highest_severity or "info")
+            )
+            for r in urgent
+        ]
+        level_width = max(12, *(len(level) for level in levels))
+        for r, level, case_id in zip(urgent, levels, ids, strict=True):
+            line = f"{level:<{level_width}} {case_id:<{width}}  ({w['row'].format(n=r.row)})"
+            day, left, tail = r.nearest_deadline, r.days_left, ""
+            if day is None:  # a deadline of a risk that could apply
+                day, left = r.possible_deadline, r.possible_days_left
+                tail = f" ({w['if_applies']})"
+            if day is not None and left is not None:
+                days = days_phrase(lang, left)
+                line += "  " + w["deadline"].format(date=day.isoformat(), days=days) + tail
             line += "  " + " ".join(r.categories)
-            out.append(wrap(line, WIDTH, "  ", " " * 15))
+            out.append(wrap(line, WIDTH, "  ", " " * (level_width + 3)))
         if triage.with_risks > len(urgent):
             out.append("  " + w["more_urgent"].format(n=triage.with_risks - len(urgent)))
     if triage.errors:
