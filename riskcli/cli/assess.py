@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -92,31 +93,43 @@ def assess(
             "--save-case and --resume go with the interview; to store answers from a file "
             "use `riskcli cases add --answers FILE`"
         )
-    if answers is None:
-        if not common.can_interview():
-            raise InputError(
-                "no answers given: pass --answers FILE (JSON or YAML), or - to read standard input"
-            )
-        assessor = common.get_assessor(env)
-        if save_case or resume:
-            report = interview_into_store(assessor, lang, day, store, resume=resume)
-        else:
-            profile = interview(assessor.pack.destinations_by_coverage, lang, day)
-            report = assessor.assess(profile, lang.value if lang else None)
-    else:
+
+    def show(report: Report) -> None:
+        if redact:
+            from riskcli.core.report import redact_report
+
+            report = redact_report(report)
+        if ics is not None:
+            from riskcli.io.ics import write_report_ics
+
+            write_report_ics(ics, report)
+        text = render(report, fmt, color=common.use_color(output), width=common.text_width(output))
+        common.emit(text, output)
+
+    report_lang = lang.value if lang else None
+    if answers is not None:
         assessor = common.get_assessor(env)
         profile = common.load_profile_file(answers, day)
-        report = assessor.assess(profile, lang.value if lang else None)
-    if redact:
-        from riskcli.core.report import redact_report
+        show(assessor.assess(profile, report_lang))
+        return
+    if not common.can_interview():
+        raise InputError(
+            "no answers given: pass --answers FILE (JSON or YAML), or - to read standard input"
+        )
+    assessor = common.get_assessor(env)
+    if save_case or resume:
+        interview_into_store(assessor, lang, day, store, resume=resume, show=show)
+        return
+    from riskcli.interview.interview import close_interview, run_interview
 
-        report = redact_report(report)
-    if ics is not None:
-        from riskcli.io.ics import write_report_ics
-
-        write_report_ics(ics, report)
-    text = render(report, fmt, color=common.use_color(output), width=common.text_width(output))
-    common.emit(text, output)
+    profile, session = run_interview(
+        assessor.pack.destinations_by_coverage,
+        as_of=day,
+        lang=report_lang,
+        save_as_of=day is not None,
+    )
+    show(assessor.assess(profile, report_lang))
+    close_interview(session, profile)  # the offer to save comes after the report
 
 
 def interview_into_store(
@@ -126,14 +139,16 @@ def interview_into_store(
     store: Path | None,
     *,
     resume: bool,
-) -> Report:
-    """The interview with an encrypted draft saved after every answer; the case kept on request.
+    show: Callable[[Report], None],
+) -> None:
+    """The interview with an encrypted draft saved after every answer; the report shown;
+    then the case kept on request (the first answer of that question: keep it).
 
     The passphrase is asked before the first question. The draft is deleted when the case
     is saved or the person declines; an interrupted interview leaves it for --resume.
     """
     from riskcli.core.errors import Interrupted
-    from riskcli.interview.interview import run_interview
+    from riskcli.interview.interview import close_interview, run_interview
 
     with common.open_store(store, create=True) as cases:
         draft_key: str | None = None
@@ -158,27 +173,16 @@ def interview_into_store(
                 prefill=prefill,
                 on_answer=save_point,
                 to_store=True,
+                resumed=resume,
             )
+            report = assessor.assess(profile, lang.value if lang else None)
+            show(report)
+            close_interview(session, profile)
         except Interrupted as stop:
             stop.draft_kept = draft_key is not None
             raise
-        report = assessor.assess(profile, lang.value if lang else None)
         if session.store_wanted:
             key = cases.add_case(profile.answers(), report.to_json_dict(), draft=draft_key)
             typer.echo(f"riskcli: saved as case {key} (encrypted) in {cases.path}", err=True)
         elif draft_key is not None:
             cases.delete_draft(draft_key)
-    return report
-
-
-def interview(destinations: list[str], lang: Language | None, day: dt.date | None) -> Any:
-    """Ask the questions on the terminal (prompts on stderr); Ctrl-C/Ctrl-D exit 130."""
-    from riskcli.interview.interview import run_interview
-
-    profile, _ = run_interview(
-        destinations,
-        as_of=day,
-        lang=lang.value if lang else None,
-        save_as_of=day is not None,
-    )
-    return profile
