@@ -367,7 +367,9 @@ class Interview:
         self.say(ui(self.lang, "why") + q.why.get(self.lang), style="italic")
         if q.term is not None:
             self.say(ui(self.lang, "term") + q.term.get(self.lang), style="italic")
-        message = q.text.get(self.lang).format(**self.country())
+        hint = {"multi": "ticks", "date": "date_hint", "charges": "text_hint"}.get(q.kind)
+        hint = hint or ("text_hint" if q.kind == "countries" else "arrows")
+        message = self.fit(q.text.get(self.lang).format(**self.country()), ui(self.lang, hint))
         current = self.answers.get(q.key, self.recalled.get(q.key))
         value: Any
         if q.kind in ("select", "yes_no"):
@@ -724,6 +726,22 @@ class Interview:
         app.key_bindings = merge_key_bindings([app.key_bindings or KeyBindings(), extra])
         return question.unsafe_ask()
 
+    def width(self) -> int:
+        width = 80
+        if self.output is not None:
+            width = self.output.get_size().columns or 80
+        return max(40, min(width, 100))
+
+    def fit(self, message: str, hint: str) -> str:
+        """A question wrapped at word breaks to the screen ("? " before it, the hint after
+        it on its last line, or on a line of its own when that line is full)."""
+        room = self.width() - 3
+        lines = textwrap.wrap(message, width=room - 2) or [message]
+        text = "\n  ".join(lines)
+        if len(lines[-1]) + len(hint) + 4 > room:
+            text += "\n "
+        return text
+
     def echo(self, message: str, answer: str) -> None:
         """The line questionary leaves after an answer, for prompts that erase themselves."""
         tokens = [
@@ -735,10 +753,7 @@ class Interview:
 
     def say(self, text: str, style: str = "") -> None:
         """Print a line of the interview (on the prompts' output), wrapped to the terminal."""
-        width = 80
-        if self.output is not None:
-            width = self.output.get_size().columns or 80
-        lines = textwrap.wrap(text, width=max(40, min(width, 100) - 1), subsequent_indent="  ")
+        lines = textwrap.wrap(text, width=self.width() - 1, subsequent_indent="  ")
         print_formatted_text(FormattedText([(style, "\n".join(lines) or text)]), output=self.output)
 
 
