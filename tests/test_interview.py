@@ -713,3 +713,115 @@ def test_ctrl_d_in_the_cli_is_130_too(
     assert (code, out) == (130, "")
     assert err.endswith("\nstopped; nothing was saved\n")
     assert "Aborted" not in err
+
+
+# --- nothing preselected, back, conflicts (issue 14) -----------------------------------
+
+
+def test_enter_alone_is_dont_know_at_every_question_but_the_country() -> None:
+    """Enter alone: "don't know" everywhere; at the country it is refused, then KZ chosen."""
+    iv = make(None, lang="en")
+    keys = [ENTER, ENTER, ENTER, pick(2), *[ENTER] * 16, DONE, NO_SAVE]
+    answers = drive(iv, keys)
+    assert answers == {"as_of": "2022-11-07", "language": "en", "destination": "KZ"} | {
+        "criminal_case": "unknown",
+        "wanted": "unknown",
+    }
+    assert True not in answers.values()
+    assert "documents" not in answers  # an untouched checklist is "don't know", not "none"
+
+
+def test_none_of_these_documents_is_none() -> None:
+    keys = [pick(0), sel("citizenship", "RU"), DOWN * 4 + SPACE + ENTER, *START[3:]]
+    assert interview([*keys, DONE, NO_SAVE])["documents"] == []
+
+
+def test_back_one_question_and_change_the_answer() -> None:
+    keys = [
+        *START[:3],  # language, citizenship, documents
+        "\x1b[D",  # at the country: the Left arrow goes back to the documents
+        DOWN + SPACE + ENTER,  # documents: now the international passport too
+        typed("01.03.2027"),  # which asks when it expires
+        *START[3:],
+        DONE,
+        NO_SAVE,
+    ]
+    answers = interview(keys)
+    assert answers["documents"] == ["domestic_passport", "international_passport"]
+    assert answers["international_passport_expiry"] == "2027-03-01"
+
+
+def test_the_back_choice_goes_back_too() -> None:
+    keys = [*START[:5], typed("25.09.2022"), sel("stay_basis", BACK)]
+    keys += [BACKSPACE * 10 + typed("26.09.2022"), sel("stay_basis", "visa_free"), DONE, NO_SAVE]
+    assert interview(keys)["entry_date"] == "2022-09-26"
+
+
+def test_no_call_up_notice_question_for_someone_not_liable() -> None:
+    asked: list[str] = []
+    iv = make(LATER)
+    real_ask = iv.ask
+    iv.ask = lambda q: (asked.append(q.key), real_ask(q))[1]  # type: ignore[method-assign]
+    keys = [*START, sel("criminal_case", "none"), sel("arrested_in_absentia", False)]
+    keys += [sel("wanted", "none"), sel("protest_history", "none")]
+    keys += [sel("military_liable", False), DONE, NO_SAVE]
+    drive(iv, keys)
+    assert "military_liable" in asked and "draft_notice" not in asked
+
+
+def test_an_arrest_in_absentia_without_a_case_asks_which_is_right() -> None:
+    said: list[str] = []
+    iv = make(WITHOUT_CASE)
+    iv.say = lambda text, style="": said.append(text)  # type: ignore[method-assign]
+    keys = [*START, sel("criminal_case", "none"), sel("arrested_in_absentia", True)]
+    # Which to change? The case (first line): it is open, after all; then the articles.
+    keys += [pick(0), DOWN + ENTER, ENTER, DONE, NO_SAVE]
+    answers = drive(iv, keys)
+    assert any("An arrest in absentia happens only within a criminal case" in s for s in said)
+    assert answers["criminal_case"] == "pending"
+    assert answers["arrested_in_absentia"] is True
+
+
+@pytest.mark.parametrize(
+    ("code", "lang", "text"),
+    [
+        ("KZ", "ru", "Вы уже в Казахстане?"),
+        ("KG", "ru", "Вы уже в Киргизии?"),
+        ("FR", "ru", "Вы уже во Франции?"),
+        ("KZ", "en", "Are you already in Kazakhstan?"),
+    ],
+)
+def test_countries_take_their_case_in_russian(code: str, lang: str, text: str) -> None:
+    iv = make({"destination": code}, lang=lang)
+    assert BY_KEY["in_country"].text.get(lang).format(**iv.country()) == text
+
+
+def test_russian_review_shows_dates_in_words() -> None:
+    iv = make(REST_NONE_ANSWERS, lang="ru")
+    drive(iv, [*START[1:], DONE, NO_SAVE])
+    assert iv.review_line(BY_KEY["entry_date"]) == "Дата въезда              25 сентября 2022 г."
+
+
+def test_every_refusal_fits_one_line_of_80_columns() -> None:
+    for lang in ("en", "ru"):
+        iv = make(None, lang=lang)
+        long = "x" * 200
+        for q in QUESTIONS:
+            if q.kind in ("date", "charges", "countries"):
+                for text in (long, "01.01.1900", "01.01.2200", "01.12.2022", "31.02.2022"):
+                    result = iv.check_typed(q, text)
+                    assert result is True or len(result) <= 78, (lang, q.key, result)
+        assert len(str(iv.check_country(long))) <= 78
+
+
+def test_answers_files_and_batch_refuse_an_entry_after_the_assessment_date(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "a.json"
+    path.write_text('{"destination": "KZ", "entry_date": "2027-06-01"}', encoding="utf-8")
+    code, out, err = run_cli(["assess", "--answers", str(path), "--as-of", "2026-12-01"], capsys)
+    assert (code, out) == (2, "")
+    assert "field 'entry_date': 2027-06-01 is after the assessment date 2026-12-01" in err
+    path.write_text('{"destination": "KZ", "entry_date": "1900-01-01"}', encoding="utf-8")
+    code, out, err = run_cli(["assess", "--answers", str(path)], capsys)
+    assert code == 2 and "field 'entry_date': 1900-01-01 is not a plausible date" in err
