@@ -321,7 +321,7 @@ def test_a_nonsense_date_is_refused_and_the_prompt_stays_open() -> None:
         (
             "ru",
             "1900-01-01",
-            "Слишком ранняя дата (1 января 1900 г.): принимаются даты с 1 января 1992 г.",
+            "Слишком ранняя дата (1 января 1900 г.): можно не раньше 1 января 1992 г.",
         ),
     ],
 )
@@ -810,7 +810,7 @@ def test_every_refusal_fits_one_line_of_80_columns() -> None:
             if q.kind in ("date", "charges", "countries"):
                 for text in (long, "01.01.1900", "01.01.2200", "01.12.2022", "31.02.2022"):
                     result = iv.check_typed(q, text)
-                    assert result is True or len(result) <= 78, (lang, q.key, result)
+                    assert result is True or len(str(result)) <= 78, (lang, q.key, result)
         assert len(str(iv.check_country(long))) <= 78
 
 
