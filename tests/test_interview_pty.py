@@ -18,7 +18,7 @@ ENTER = "\r"
 SPACE = " "
 BACKSPACE = "\x7f"
 CTRL_Q = "\x11"
-CLEAR = "\x1b[3J\x1b[H\x1b[2J"  # scrollback, home, screen
+CLEAR = "\x1b[H\x1b[2J\x1b[3J"  # home, screen, then scrollback
 TIMEOUT = 30  # seconds per step: generous, a loaded machine is slow to start Python
 
 

@@ -76,8 +76,9 @@ DONE = "__done__"
 BACK = "__back__"
 CHOOSE = "__choose__"  # the country's placeholder: Enter on it is refused
 KEEP = "__keep__"
-# Clear the scrollback (3J), home the cursor, clear the screen: the quick exit's last words.
-CLEAR_SCREEN = "\033[3J\033[H\033[2J"
+# Home the cursor, clear the screen, then the scrollback (3J last: some terminals, tmux
+# among them, move a cleared screen into the scrollback): the quick exit's last words.
+CLEAR_SCREEN = "\033[H\033[2J\033[3J"
 STAY_KEYS = ("in_country", "entry_date", "stay_basis")  # about the stay in one country
 ERROR_WIDTH = 78  # a refusal is shown on one line of an 80-column screen
 REVIEW_WIDTH = 72  # a review line must fit 80 columns with the pointer and margins
