@@ -92,7 +92,9 @@ ENUMS: dict[str, type[StrEnum]] = {
     "occupation": Occupation,
     "organisation_status": OrganisationStatus,
 }
-BOOLS = tuple(name for name, spec in FIELD_SPECS.items() if spec.kind == "bool")
+BOOLS = tuple(
+    name for name, spec in FIELD_SPECS.items() if spec.kind == "bool" and not spec.derived_from
+)
 DATES = ("entry_date", "international_passport_expiry")
 # Fields whose answer can be "the clean one": no case, not wanted, no, none.
 CLEAN: dict[str, Any] = {

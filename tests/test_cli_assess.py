@@ -36,7 +36,10 @@ def test_kazakhstan_json_has_the_deadline_and_days_left_of_the_spec_example(run:
     report = json.loads(out)
     stay = next(r for r in report["risks"] if r["id"] == "kz-visa-free-90-days")
     assert stay["category"] == "expiring_stay"
-    assert (stay["deadline"], stay["days_left"]) == ("2022-12-24", 47)
+    # The spec's example shape; the day of entry counts as day 1 (issue 13), so the last
+    # day is a day earlier than the spec's illustrative 2022-12-24.
+    assert (stay["deadline"], stay["days_left"]) == ("2022-12-23", 46)
+    assert stay["deadline_label"] == "last day you may stay"
     assert stay["sources"][0]["document"] == "001_97a99247c5863a3b.txt"
     assert stay["sources"][0]["facts_as_of"] == "2022-11-07"
     assert set(report["summary"]["counts"]) == {"critical", "high", "medium", "low", "info"}
@@ -61,7 +64,7 @@ def test_risks_are_ordered_by_severity_then_days_left(run: Run) -> None:
 
 def test_as_of_option_overrides_and_the_days_count_from_it(run: Run) -> None:
     _, out, _ = run(
-        "assess", "-a", str(CASES / "kz-almaty.json"), "-f", "json", "--as-of", "2022-12-25"
+        "assess", "-a", str(CASES / "kz-almaty.json"), "-f", "json", "--as-of", "2022-12-24"
     )
     stay = next(r for r in json.loads(out)["risks"] if r["id"] == "kz-visa-free-90-days")
     assert (stay["days_left"], stay["severity"]) == (-1, "critical")
@@ -194,3 +197,30 @@ def test_an_output_file_is_readable_by_its_owner_only(run: Run, tmp_path: Path) 
     code, _, _ = run("assess", "-a", str(CASES / "kz-almaty.json"), "-f", "json", "-o", str(target))
     assert code == 0
     assert target.stat().st_mode & 0o777 == 0o600  # the report names the answers given
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_facts_reported_after_the_assessment_date_are_marked_in_every_format(
+    run: Run, lang: str
+) -> None:
+    # Assessed on 2022-01-13 (the date of 000), a Bishkek case is judged on facts The Insider
+    # reported in June 2023: each such finding says so, in JSON, text and Markdown.
+    case = str(CASES / "kg-activist.yaml")
+    common = ("--rules", str(FIXTURE_PACK), "assess", "-a", case, "--lang", lang)
+    _, out, _ = run(*common, "-f", "json", "--as-of", "2022-01-13")
+    risks = json.loads(out)["risks"]
+    assert risks and all(r["reported_after_as_of"] is True for r in risks)
+    line = {
+        "en": "Reported after the assessment date: this rests on facts dated 2023-06-12, "
+        "later than 2022-01-13.",
+        "ru": "Сообщено уже после даты оценки: сведения относятся к 2023-06-12, "
+        "а оценка сделана на 2022-01-13.",
+    }[lang]
+    for fmt in ("text", "markdown"):
+        _, out, _ = run(*common, "-f", fmt, "--as-of", "2022-01-13")
+        assert " ".join(out.split()).count(line) == len(risks), fmt
+    # On the documents' own date nothing is marked, and the JSON key is left out.
+    _, out, _ = run(*common, "-f", "json", "--as-of", "2023-06-12")
+    assert all("reported_after_as_of" not in r for r in json.loads(out)["risks"])
+    _, out, _ = run(*common, "-f", "text", "--as-of", "2023-06-12")
+    assert line.split(":")[0] not in out

@@ -669,7 +669,7 @@ def test_interview_report_matches_the_saved_answers(
     code, out, err = run_cli(args, capsys)
     assert code == 0, err
     report = json.loads(out)  # stdout holds the report alone
-    assert [r["days_left"] for r in report["risks"] if r["id"] == "kz-visa-free-90-days"] == [47]
+    assert [r["days_left"] for r in report["risks"] if r["id"] == "kz-visa-free-90-days"] == [46]
     assert "Saved to" in err  # the interview talked on stderr
     code, again, err = run_cli(["assess", "--answers", str(target), "--format", "json"], capsys)
     assert code == 0, err

@@ -63,7 +63,7 @@ def test_save_case_keeps_the_case_and_no_draft(store: Path, capsys: Any) -> None
     assert code == 0, err
     assert "saved as case" in err
     stay = [r for r in json.loads(out)["risks"] if r["id"] == "kz-visa-free-90-days"]
-    assert stay[0]["days_left"] == 47
+    assert stay[0]["days_left"] == 46  # day of entry is day 1: last day 2022-12-23
     assert contents(store) == (1, 0)
 
 

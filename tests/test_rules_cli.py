@@ -56,12 +56,12 @@ def test_check_fails_when_a_source_document_changed(
 def test_check_fails_when_a_rule_test_fails(run: Run, sources_dir: Path, pack_copy: Path) -> None:
     path = pack_copy / "kz-visa-free-90-days.yaml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("days_left: 47", "days_left: 46", 1), encoding="utf-8")
+    path.write_text(text.replace("days_left: 46", "days_left: 47", 1), encoding="utf-8")
     code, _, err = run("--rules", str(pack_copy), "rules", "check", "--sources", str(sources_dir))
     assert code == 1
     assert (
-        'kz-visa-free-90-days: test "the article\'s example, 47 days left": '
-        "days_left is 47, expected 46"
+        "kz-visa-free-90-days: test \"the article's example, entered 25 September, last day "
+        '23 December": days_left is 46, expected 47'
     ) in err
 
 

@@ -120,6 +120,7 @@ class Assessor:
                     )
                 )
             advice = list(text.advice)
+            later = any(c.facts_as_of > profile.as_of for c in citations)
             if rule.kind == "support":
                 support.append(
                     Support(
@@ -131,6 +132,7 @@ class Assessor:
                         advice=advice,
                         unknown_fields=list(found.unknown_fields),
                         sources=citations,
+                        reported_after_as_of=later,
                     )
                 )
                 continue
@@ -141,13 +143,16 @@ class Assessor:
             label = None
             if rule.deadline is not None:
                 label = rule.deadline.label.ru if language == "ru" else rule.deadline.label.en
+            title = text.title
+            if text.title_passed and found.days_left is not None and found.days_left < 0:
+                title = text.title_passed
             risks.append(
                 Risk(
                     id=rule.id,
                     category=rule.category.value,
                     severity=found.severity.value,
                     certainty=found.certainty,
-                    title=text.title,
+                    title=title,
                     explanation=text.explanation,
                     advice=advice,
                     triggered_by=triggered,
@@ -160,6 +165,7 @@ class Assessor:
                         rule.deadline.from_ if found.deadline and rule.deadline else None
                     ),
                     days_left=found.days_left,
+                    reported_after_as_of=later,
                 )
             )
         risks.sort(key=risk_sort_key)

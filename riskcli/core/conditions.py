@@ -22,7 +22,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from riskcli.core.profile import FIELDS, Profile, field_enum, field_kind
+from riskcli.core.profile import (
+    FIELDS,
+    OrganisationStatus,
+    Profile,
+    ProtestHistory,
+    field_enum,
+    field_kind,
+)
 
 Kind = Literal["enum", "country", "bool", "date", "number", "list", "text"]
 
@@ -58,9 +65,45 @@ FIELD_SPECS: dict[str, FieldSpec] = {
         derived_from=("international_passport_expiry",),
         doc="days from as_of to international_passport_expiry (negative once expired)",
     ),
+    "days_from_entry_to_passport_expiry": FieldSpec(
+        "number",
+        derived_from=("entry_date", "international_passport_expiry"),
+        doc=(
+            "days from entry_date to international_passport_expiry (compare with the length "
+            "of a stay counted from entry: 89 means it expires on day 90)"
+        ),
+    ),
+    "political_exposure": FieldSpec(
+        "bool",
+        derived_from=(
+            "protest_history",
+            "public_statements",
+            "organisation_status",
+            "foreign_agent",
+        ),
+        doc=(
+            "yes if the person protested, spoke out publicly, belongs to an organisation Russia "
+            "has designated, or is a foreign agent; no only if all four are answered and none "
+            "holds; unknown otherwise (Kleene's or, computed here to keep rules small)"
+        ),
+    ),
 }
 
 ENUM_UNKNOWN = "unknown"
+
+
+def _political_exposure(profile: Profile) -> bool | None:
+    protest = profile.protest_history
+    org = profile.organisation_status
+    answers = [
+        None if protest is None else protest is not ProtestHistory.none,
+        profile.public_statements,
+        None if org is None else org is not OrganisationStatus.none,
+        profile.foreign_agent,
+    ]
+    if any(answer is True for answer in answers):
+        return True
+    return None if any(answer is None for answer in answers) else False
 
 
 def _key(text: str) -> str:
@@ -103,11 +146,18 @@ def to_fact(profile: Profile) -> dict[str, Any]:
             text = str(value.value if hasattr(value, "value") else value)
             if text != ENUM_UNKNOWN:
                 fact[name] = text
+    exposure = _political_exposure(profile)
+    if exposure is not None:
+        fact["political_exposure"] = 1 if exposure else 0
     as_of: dt.date = profile.as_of
     if profile.entry_date is not None:
         fact["days_in_country"] = (as_of - profile.entry_date).days
     if profile.international_passport_expiry is not None:
         fact["days_until_passport_expiry"] = (profile.international_passport_expiry - as_of).days
+        if profile.entry_date is not None:
+            fact["days_from_entry_to_passport_expiry"] = (
+                profile.international_passport_expiry - profile.entry_date
+            ).days
     return fact
 
 

@@ -203,15 +203,19 @@ QUESTIONS: tuple[Question, ...] = (
         text=W("On what basis are you staying there?", "На каком основании вы там находитесь?"),
         why=W(
             "A permit or a refugee claim changes which rules apply.",
-            "От вида на жительство или заявления на убежище зависит, какие правила к вам "
-            "относятся.",
+            "От вида на жительство или заявления о статусе беженца зависит, "
+            "какие правила к вам относятся.",
         ),
         label=W("Stay basis", "Основание"),
         options=(
             Opt("visa_free", "Visa-free", "Без визы"),
             Opt("visa", "Visa", "По визе"),
             Opt("residence_permit", "Residence permit", "Вид на жительство"),
-            Opt("refugee_claim_pending", "Refugee claim pending", "Подано заявление на убежище"),
+            Opt(
+                "refugee_claim_pending",
+                "Refugee claim pending",
+                "Подано заявление о предоставлении статуса беженца",
+            ),
             Opt("refugee_status", "Refugee status", "Статус беженца"),
         ),
         unknown_value="unknown",

@@ -43,6 +43,9 @@ class Risk(Model):
     # for the calendar. Not part of the JSON report (spec §3 has no such key).
     deadline_kind: str | None = Field(default=None, exclude=True)
     days_left: int | None = None
+    # True when a source's facts date from after the assessment date (as_of): the finding
+    # uses facts that were reported later than the day the assessment is made for.
+    reported_after_as_of: bool = False
 
 
 class Support(Model):
@@ -54,6 +57,7 @@ class Support(Model):
     advice: list[str]
     unknown_fields: list[str] = []
     sources: list[SourceCitation]
+    reported_after_as_of: bool = False
 
 
 class Summary(Model):
@@ -115,11 +119,15 @@ class Report(Model):
                 del risk["unknown_fields"]
             if risk["unknown_note"] is None:
                 del risk["unknown_note"]
+            if not risk["reported_after_as_of"]:
+                del risk["reported_after_as_of"]
             for src in risk["sources"]:
                 _drop_none(src)
         for item in data["support"]:
             if not item["unknown_fields"]:
                 del item["unknown_fields"]
+            if not item["reported_after_as_of"]:
+                del item["reported_after_as_of"]
             for src in item["sources"]:
                 _drop_none(src)
         for key in ("case_id", "answers", "redacted"):

@@ -67,6 +67,8 @@ class Strict(BaseModel):
 
 class Text(Strict):
     title: Annotated[str, Field(min_length=3)]
+    # The title once the rule's deadline has passed (days_left < 0); needs a deadline.
+    title_passed: Annotated[str, Field(min_length=3)] | None = None
     explanation: Annotated[str, Field(min_length=10)]
     advice: list[Annotated[str, Field(min_length=3)]] = []
     unknown_note: str | None = None  # said when the risk rests on unanswered questions
@@ -156,6 +158,8 @@ class Rule(Strict):
     def _consistent(self) -> Rule:
         if self.escalate and self.deadline is None:
             raise ValueError("escalate needs a deadline")
+        if self.deadline is None and (self.text.en.title_passed or self.text.ru.title_passed):
+            raise ValueError("text.*.title_passed needs a deadline")
         return self
 
     @cached_property

@@ -42,6 +42,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "what_to_do": "What to do",
         "sources": "Sources",
         "facts_as_of": "facts as of {date}",
+        "reported_after": (
+            "Reported after the assessment date: this rests on facts dated {dates}, "
+            "later than {as_of}."
+        ),
         "support": "Help you may be able to get",
         "summary": "Summary",
         "risks": "Risks",
@@ -87,6 +91,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "what_to_do": "Что делать",
         "sources": "Источники",
         "facts_as_of": "сведения на {date}",
+        "reported_after": (
+            "Сообщено уже после даты оценки: сведения относятся к {dates}, "
+            "а оценка сделана на {as_of}."
+        ),
         "support": "Где можно получить помощь",
         "summary": "Итог",
         "risks": "Риски",

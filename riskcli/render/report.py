@@ -7,7 +7,7 @@ import json
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from riskcli.core.report import Report, Risk, SourceCitation
+from riskcli.core.report import Report, Risk, SourceCitation, Support
 from riskcli.i18n import country_name, field_word, severity_word, t
 
 if TYPE_CHECKING:
@@ -98,6 +98,15 @@ def unknown_lines(lang: str, risk: Risk) -> list[str]:
     return [*lines, t(lang, "unknown_fields", fields=fields)]
 
 
+def reported_after_line(report: Report, item: Risk | Support) -> str | None:
+    """Said of a finding whose facts were reported after the assessment date."""
+    if not item.reported_after_as_of:
+        return None
+    later = sorted({s.facts_as_of for s in item.sources if s.facts_as_of > report.as_of})
+    dates = ", ".join(d.isoformat() for d in later)
+    return t(report.language, "reported_after", dates=dates, as_of=report.as_of.isoformat())
+
+
 def source_head(lang: str, src: SourceCitation) -> str:
     who = f"{src.publisher}, " if src.publisher else ""
     return f"{src.document} ({who}{t(lang, 'facts_as_of', date=src.facts_as_of.isoformat())})"
@@ -171,6 +180,9 @@ def render_text(report: Report, *, color: bool = False, width: int = 80) -> str:
     def risk_body(risk: Risk) -> None:
         if risk.certainty == "possible":
             para(t(lang, "possible"), indent=2, style="italic")
+        later = reported_after_line(report, risk)
+        if later:
+            para(later, indent=2, style="bold")
         line = deadline_line(lang, risk)
         if line:
             para(line, indent=2, style="bold")
@@ -202,6 +214,9 @@ def render_text(report: Report, *, color: bool = False, width: int = 80) -> str:
             para(help_item.title, indent=2, style="bold")
             if help_item.certainty == "possible":
                 para(t(lang, "possible"), indent=4, style="italic")
+            later = reported_after_line(report, help_item)
+            if later:
+                para(later, indent=4, style="bold")
             para(help_item.explanation, indent=4)
             for advice in help_item.advice:
                 bullet(advice, indent=6)
@@ -240,13 +255,16 @@ def render_markdown(report: Report) -> str:
     else:
         out += [f"## {t(lang, 'risks')}", ""]
     for risk in report.risks:
-        out += _markdown_risk(lang, risk)
+        out += _markdown_risk(report, risk)
     if report.support:
         out += [f"## {t(lang, 'support')}", ""]
         for help_item in report.support:
             out += [f"### {help_item.title}", ""]
             if help_item.certainty == "possible":
                 out += [f"*{t(lang, 'possible')}*", ""]
+            later = reported_after_line(report, help_item)
+            if later:
+                out += [f"**{later}**", ""]
             out += [help_item.explanation, ""]
             out += [f"- {a}" for a in help_item.advice]
             if help_item.advice:
@@ -258,10 +276,14 @@ def render_markdown(report: Report) -> str:
     return "\n".join(out)
 
 
-def _markdown_risk(lang: str, risk: Risk) -> list[str]:
+def _markdown_risk(report: Report, risk: Risk) -> list[str]:
+    lang = report.language
     out = [f"### {severity_word(lang, risk.severity)}: {risk.title}", ""]
     if risk.certainty == "possible":
         out += [f"*{t(lang, 'possible')}*", ""]
+    later = reported_after_line(report, risk)
+    if later:
+        out += [f"**{later}**", ""]
     line = deadline_line(lang, risk)
     if line:
         out += [f"**{line}**", ""]
