@@ -13,7 +13,7 @@ ARGS ?= assess
 LINT_PATHS := riskcli tests bench
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: run test lint fuzz bench lock clean
+.PHONY: run test lint fuzz bench lock catalog clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "riskcli needs Python 3.11, 3.12 or 3.13 (set PYTHON=...)" >&2; exit 2; }
@@ -51,6 +51,12 @@ lock: $(VENV)/.installed
 		--python-version 3.11 --generate-hashes --quiet -o $(LOCK)
 	$(BIN)/uv pip compile requirements/pyyaml-oldest.in --universal --python-version 3.11 \
 		--generate-hashes --quiet -o requirements/pyyaml-oldest.txt
+
+# After changing riskcli/i18n/messages.py or a translation in riskcli/i18n/locale/*/LC_MESSAGES/
+# riskcli.po: bring the .po in step (new messages untranslated, changed ones fuzzy) and compile
+# the .mo that riskcli reads (both committed; tests/test_i18n.py checks they agree).
+catalog: $(VENV)/.installed
+	$(BIN)/python -m riskcli.i18n.build
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

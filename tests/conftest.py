@@ -54,6 +54,11 @@ def oracle() -> Assessor:
 @pytest.fixture(autouse=True)
 def _reset_cli_state(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("RISKCLI_RULES", raising=False)
+    # Error messages follow RISKCLI_LANG / the locale: the tests' expectations are English
+    # unless a test sets them.
+    for name in ("RISKCLI_LANG", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
 
 
 Run = Callable[..., tuple[int, str, str]]

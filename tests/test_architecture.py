@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "riskcli"
 # Which of riskcli's packages each package may import (besides itself).
 ALLOWED: dict[str, set[str]] = {
     "core": {"i18n"},
-    "io": {"core"},
+    "io": {"core", "i18n"},
     "render": {"core", "i18n"},
     "interview": {"core", "i18n"},
     "cli": {"core", "io", "render", "interview", "i18n"},

@@ -111,7 +111,7 @@ def test_add_list_most_urgent_first(run: Any, tmp_path: Path, store: Path) -> No
     assert all(d["assessed_with_current_rules"] for d in data)
     ru = run("cases", "list", "--as-of", AS_OF, "--lang", "ru")
     assert ru.out.splitlines()[0].split()[:3] == ["КЛЮЧ", "НОМЕР", "ДЕЛА"]
-    assert "осталось дней: 10" in ru.out
+    assert "осталось 10 дней" in ru.out
 
 
 def test_days_left_follow_the_date(run: Any, tmp_path: Path, store: Path) -> None:

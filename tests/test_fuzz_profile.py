@@ -96,7 +96,7 @@ def test_any_answer_is_assessed_or_refused_naming_its_field(
             profile = make_profile(raw, source=str(path))
         except InputError as exc:
             outcomes["refused"] += 1
-            message = str(exc)
+            message = exc.render(exc.lang or "en")  # answers in Russian: the error too
             quoted = repr(field)  # long names are cut short in messages, as long values are
             assert (quoted if len(quoted) <= 60 else quoted[:59] + "…") in message
             assert "\n" not in message
@@ -106,7 +106,7 @@ def test_any_answer_is_assessed_or_refused_naming_its_field(
                 # and NaN is unequal to itself: this one goes as JSON.
                 path = path.with_suffix(".json")
                 write_answers(path, raw, "json")
-                message = str(exc).replace(f"{path.with_suffix('.yaml')}: ", f"{path}: ", 1)
+                message = message.replace(f"{path.with_suffix('.yaml')}: ", f"{path}: ", 1)
             code = main(["assess", "--answers", str(path), "--format", "json"])
             out, err = capsys.readouterr()
             assert (code, out, err) == (2, "", f"riskcli: {message}\n")

@@ -219,7 +219,7 @@ ANSWERS: list[Case] = [
     Case(
         "year 1066",
         b"destination: KG\nentry_date: 1066-10-14\n",
-        "field 'entry_date': 1066-10-14 is not a plausible date; allowed: 1992-01-01 to 2100-12-31",
+        f"field 'entry_date': 1066-10-14 is out of range (1992-01-01 to 2100-12-31); allowed: {ALLOWED['date']}",
     ),
     Case(
         "5000-digit number (JSON)",

@@ -824,4 +824,7 @@ def test_answers_files_and_batch_refuse_an_entry_after_the_assessment_date(
     assert "field 'entry_date': 2027-06-01 is after the assessment date 2026-12-01" in err
     path.write_text('{"destination": "KZ", "entry_date": "1900-01-01"}', encoding="utf-8")
     code, out, err = run_cli(["assess", "--answers", str(path)], capsys)
-    assert code == 2 and "field 'entry_date': 1900-01-01 is not a plausible date" in err
+    assert (
+        code == 2
+        and "field 'entry_date': 1900-01-01 is out of range (1992-01-01 to 2100-12-31)" in err
+    )

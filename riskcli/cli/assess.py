@@ -13,6 +13,7 @@ from riskcli.cli import common
 from riskcli.cli import options as opt
 from riskcli.core.errors import InputError
 from riskcli.core.profile import Language
+from riskcli.i18n import msg, t
 from riskcli.render.report import Format, render
 
 if TYPE_CHECKING:
@@ -89,10 +90,7 @@ def assess(
     env = common.env_of(ctx)
     day = as_of
     if answers is not None and (save_case or resume):
-        raise InputError(
-            "--save-case and --resume go with the interview; to store answers from a file "
-            "use `riskcli cases add --answers FILE`"
-        )
+        raise InputError(msg("error.answers_with_store"))
 
     def show(report: Report) -> None:
         if redact:
@@ -106,16 +104,15 @@ def assess(
         text = render(report, fmt, color=common.use_color(output), width=common.text_width(output))
         common.emit(text, output)
 
-    report_lang = lang.value if lang else None
+    code = lang.value if lang else None
     if answers is not None:
         assessor = common.get_assessor(env)
         profile = common.load_profile_file(answers, day)
-        show(assessor.assess(profile, report_lang))
+        env.spoken = profile.language.value if profile.language else None
+        show(assessor.assess(profile, code))
         return
     if not common.can_interview():
-        raise InputError(
-            "no answers given: pass --answers FILE (JSON or YAML), or - to read standard input"
-        )
+        raise InputError(msg("error.no_answers"))
     assessor = common.get_assessor(env)
     if save_case or resume:
         interview_into_store(assessor, lang, day, store, resume=resume, show=show)
@@ -125,10 +122,12 @@ def assess(
     profile, session = run_interview(
         assessor.pack.destinations_by_coverage,
         as_of=day,
-        lang=report_lang,
+        lang=code,
         save_as_of=day is not None,
     )
-    show(assessor.assess(profile, report_lang))
+    report = assessor.assess(profile, code)
+    env.spoken = report.language  # the interview's: later errors are told in it
+    show(report)
     close_interview(session, profile)  # the offer to save comes after the report
 
 
@@ -141,48 +140,22 @@ def interview_into_store(
     resume: bool,
     show: Callable[[Report], None],
 ) -> None:
-    """The interview with an encrypted draft saved after every answer; the report shown;
-    then the case kept on request (the first answer of that question: keep it).
+    """The interview with an encrypted draft after every answer (riskcli.interview.drafts);
+    the passphrase is asked before the first question; the report is shown before the
+    offer to keep the case."""
+    from riskcli.interview.drafts import interview_into_store as run
 
-    The passphrase is asked before the first question. The draft is deleted when the case
-    is saved or the person declines; an interrupted interview leaves it for --resume.
-    """
-    from riskcli.core.errors import Interrupted
-    from riskcli.interview.interview import close_interview, run_interview
-
+    code = lang.value if lang else None
     with common.open_store(store, create=True) as cases:
-        draft_key: str | None = None
-        prefill: dict[str, Any] | None = None
-        if resume:
-            drafts = cases.drafts()  # newest first
-            if not drafts:
-                raise InputError(f"{cases.path}: no interrupted interview to resume")
-            draft_key, prefill = drafts[0].key, common.dates_as_dates(dict(drafts[0].data))
-
-        def save_point(answers: dict[str, Any]) -> None:
-            nonlocal draft_key
-            plain = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in answers.items()}
-            draft_key = cases.save_draft(plain, key=draft_key)
-
-        try:
-            profile, session = run_interview(
-                assessor.pack.destinations_by_coverage,
-                as_of=day,
-                lang=lang.value if lang else (prefill or {}).get("language"),
-                save_as_of=day is not None,
-                prefill=prefill,
-                on_answer=save_point,
-                to_store=True,
-                resumed=resume,
-            )
-            report = assessor.assess(profile, lang.value if lang else None)
-            show(report)
-            close_interview(session, profile)
-        except Interrupted as stop:
-            stop.draft_kept = draft_key is not None
-            raise
-        if session.store_wanted:
-            key = cases.add_case(profile.answers(), report.to_json_dict(), draft=draft_key)
-            typer.echo(f"riskcli: saved as case {key} (encrypted) in {cases.path}", err=True)
-        elif draft_key is not None:
-            cases.delete_draft(draft_key)
+        done = run(
+            cases,
+            assessor.pack.destinations_by_coverage,
+            lambda profile: assessor.assess(profile, code),
+            lang=code,
+            as_of=day,
+            resume=resume,
+            show=show,
+        )
+        if done.case_key is not None:
+            saved = t(done.report.language, "cli.saved_case", key=done.case_key, path=cases.path)
+            typer.echo(saved, err=True)

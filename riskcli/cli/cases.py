@@ -24,8 +24,9 @@ import yaml
 from riskcli.cli import common
 from riskcli.cli import options as opt
 from riskcli.cli.common import ask, open_store
-from riskcli.core.errors import ExitStatus, InputError
+from riskcli.core.errors import ExitStatus, InputError, cannot_write
 from riskcli.core.profile import Language
+from riskcli.i18n import msg, t
 from riskcli.io.files import write_private
 from riskcli.io.store import StoredCase, StoreError, default_store_path
 from riskcli.render.report import Format, TableFormat, days_phrase, render
@@ -57,109 +58,10 @@ CaseArg = Annotated[
     typer.Argument(metavar="ID", help="The case's key (or its first letters), or its own case_id."),
 ]
 
-WORDS: dict[str, dict[str, str]] = {
-    "en": {
-        "key": "KEY",
-        "case_id": "CASE ID",
-        "highest": "HIGHEST",
-        "deadline": "DEADLINE",
-        "days": "DAYS LEFT",
-        "assessed": "LAST ASSESSED",
-        "risk": "RISK",
-        "never": "never",
-        "none": "none",
-        "no_cases": "No cases in the store.",
-        "stale": (
-            "{n} case(s) were last assessed with other rules: `riskcli cases reassess` "
-            "shows what changed."
-        ),
-        "saved": "saved case {key}{ref}: {summary}",
-        "updated": "updated case {key}{ref}: {summary}",
-        "not_changed": "nothing was changed",
-        "summary_none": "no risk found",
-        "summary": "highest severity {sev}",
-        "summary_deadline": "nearest deadline {date} ({days})",
-        "deleted": "deleted case {key}",
-        "confirm_delete": "Delete case {key}{ref} for good?",
-        "not_deleted": "nothing deleted",
-        "export_warning": (
-            "WARNING: {path} holds this person's answers UNENCRYPTED. Hand it over only in "
-            "person or over an encrypted channel, and delete it when done."
-        ),
-        "no_deadlines": "No coming deadlines.",
-        "wipe_prompt": (
-            "This deletes the case store {path} with {n} case(s) for good. Type WIPE to go on"
-        ),
-        "wiped": "wiped {path}",
-        "not_wiped": "not wiped: the confirmation did not match",
-        "reassess_head": "Rule pack {version}, as of {date}: {n} of {total} case(s) changed.",
-        "reassess_none": "Rule pack {version}, as of {date}: no case changed ({total} checked).",
-        "new_risk": "new risk",
-        "gone_risk": "risk gone",
-        "severity_up": "severity up",
-        "severity_down": "severity down",
-        "deadline_moved": "deadline moved",
-        "deadline_passed": "deadline passed",
-        "certainty": "certainty changed",
-        "not_saved": "(what-if run: nothing saved)",
-        "dup_ref": "note: case_id {ref!r} is also used by case(s) {keys}",
-        "damaged": (
-            "case(s) {keys} cannot be read: damaged. `riskcli cases delete KEY` removes one"
-        ),
-    },
-    "ru": {
-        "key": "КЛЮЧ",
-        "case_id": "НОМЕР ДЕЛА",
-        "highest": "УРОВЕНЬ",
-        "deadline": "СРОК",
-        "days": "ОСТАЛОСЬ",
-        "assessed": "ОЦЕНКА",
-        "risk": "РИСК",
-        "never": "не было",
-        "none": "нет",
-        "no_cases": "В хранилище нет дел.",
-        "stale": (
-            "Дел, оценённых по другим правилам: {n}. Что изменилось, покажет "
-            "`riskcli cases reassess`."
-        ),
-        "saved": "дело {key}{ref} сохранено: {summary}",
-        "updated": "дело {key}{ref} обновлено: {summary}",
-        "not_changed": "ничего не изменено",
-        "summary_none": "рисков не найдено",
-        "summary": "наивысший уровень: {sev}",
-        "summary_deadline": "ближайший срок {date} ({days})",
-        "deleted": "дело {key} удалено",
-        "confirm_delete": "Удалить дело {key}{ref} безвозвратно?",
-        "not_deleted": "ничего не удалено",
-        "export_warning": (
-            "ВНИМАНИЕ: в {path} ответы человека НЕ ЗАШИФРОВАНЫ. Передавайте файл только лично "
-            "или по зашифрованному каналу и удалите его после."
-        ),
-        "no_deadlines": "Ближайших сроков нет.",
-        "wipe_prompt": (
-            "Хранилище {path} с делами ({n}) будет удалено безвозвратно. "
-            "Введите WIPE, чтобы продолжить"
-        ),
-        "wiped": "{path} удалено",
-        "not_wiped": "ничего не удалено: подтверждение не совпало",
-        "reassess_head": "Правила {version}, на {date}: изменилось дел: {n} из {total}.",
-        "reassess_none": "Правила {version}, на {date}: ни одно дело не изменилось ({total}).",
-        "new_risk": "новый риск",
-        "gone_risk": "риск снят",
-        "severity_up": "уровень выше",
-        "severity_down": "уровень ниже",
-        "deadline_moved": "срок сдвинулся",
-        "deadline_passed": "срок прошёл",
-        "certainty": "достоверность изменилась",
-        "not_saved": "(пробный прогон: ничего не сохранено)",
-        "dup_ref": "заметка: номер дела {ref!r} есть и у дел(а) {keys}",
-        "damaged": ("дела {keys} не читаются: повреждены. `riskcli cases delete КЛЮЧ` удалит дело"),
-    },
-}
-
 
 def w(lang: str, name: str, /, **kwargs: object) -> str:
-    return WORDS.get(lang, WORDS["en"])[name].format(**kwargs)
+    """The word NAME of the cases commands (``cases.NAME`` in the catalog)."""
+    return t(lang, f"cases.{name}", **kwargs)
 
 
 # --- assessing stored cases ------------------------------------------------------------
@@ -233,7 +135,7 @@ def _ref(case: StoredCase) -> str:
 def report_damaged(lang: str, damaged: list[str]) -> None:
     """After the readable cases are shown: name the unreadable ones and exit 1."""
     if damaged:
-        typer.echo(w(lang, "damaged", keys=", ".join(damaged)), err=True)
+        typer.echo(w(lang, "damaged", keys=", ".join(damaged), n=len(damaged)), err=True)
         raise typer.Exit(ExitStatus.ERROR)
 
 
@@ -270,7 +172,7 @@ def cases_add(
         same = [c.key for c in cases.scan()[0] if ref and c.ref == ref]
         key = cases.add_case(profile.answers(), report.to_json_dict())
     if same:
-        typer.echo(w(lang.value, "dup_ref", ref=ref, keys=", ".join(same)), err=True)
+        typer.echo(w(lang.value, "dup_ref", ref=ref, keys=", ".join(same), n=len(same)), err=True)
     suffix = f" ({ref})" if ref else ""
     typer.echo(
         w(lang.value, "saved", key=key, ref=suffix, summary=summary_line(lang.value, report))
@@ -373,7 +275,7 @@ def cases_show(
         case = cases.get_case(cases.resolve(case_ref))
     if stored:
         if case.report is None:
-            raise StoreError(f"case {case.key} has no saved assessment")
+            raise StoreError(msg("cases.no_assessment", key=case.key))
         report = Report.model_validate(case.report)
     else:
         assessor = common.get_assessor(common.env_of(ctx))
@@ -393,15 +295,22 @@ def _parse_sets(sets: list[str], unsets: list[str]) -> dict[str, Any]:
         name, sep, value = item.partition("=")
         name = name.strip()
         if not sep:
-            raise InputError(f"--set {item!r}: write FIELD=VALUE, e.g. --set entry_date=2022-09-25")
+            raise InputError(msg("cases.set_form", item=repr(item)))
         if name not in allowed:
             raise InputError(
-                f"--set {item!r}: unknown field {name!r}; allowed: {', '.join(allowed)}"
+                msg(
+                    "cases.set_unknown",
+                    item=repr(item),
+                    field=repr(name),
+                    allowed=", ".join(allowed),
+                )
             )
         changes[name] = value
     for name in unsets:
         if name not in allowed:
-            raise InputError(f"--unset {name!r}: unknown field; allowed: {', '.join(allowed)}")
+            raise InputError(
+                msg("cases.unset_unknown", field=repr(name), allowed=", ".join(allowed))
+            )
         changes[name] = None
     return changes
 
@@ -442,10 +351,7 @@ def cases_edit(
     changes = _parse_sets(sets or [], unsets or [])
     if not changes and answers is None:
         if not common.can_interview():
-            raise InputError(
-                "nothing to change: give --set FIELD=VALUE, --unset FIELD or --answers "
-                "(or run it on a terminal to change the answers in the interview)"
-            )
+            raise InputError(msg("cases.nothing_to_change"))
         _edit_in_interview(common.get_assessor(common.env_of(ctx)), case_ref, store, as_of, lang)
         return
     day = as_of
@@ -475,12 +381,13 @@ def _edit_in_interview(
 ) -> None:
     """The interview with the case's answers filled in; "All correct: show the report"
     shows the new report, and then asks whether to save the changes."""
+    from riskcli.interview.drafts import dates_as_dates
     from riskcli.interview.interview import close_interview, run_interview
     from riskcli.render.report import Format, render
 
     with open_store(store) as cases:
         case = cases.get_case(cases.resolve(case_ref))
-        prefill = common.dates_as_dates({k: v for k, v in case.answers.items() if k != "as_of"})
+        prefill = dates_as_dates({k: v for k, v in case.answers.items() if k != "as_of"})
         profile, session = run_interview(
             assessor.pack.destinations_by_coverage,
             as_of=day,
@@ -562,11 +469,9 @@ def cases_export(
         try:
             write_private(output, text, exclusive=not force)
         except FileExistsError:
-            raise InputError(
-                f"--output {output}: already exists; pass --force to replace it"
-            ) from None
+            raise InputError(msg("error.exists", option="--output", path=output)) from None
         except OSError as exc:
-            raise InputError(f"--output {output}: cannot write: {exc.strerror}") from None
+            raise InputError(cannot_write("--output", output, exc)) from None
 
 
 @app.command("deadlines")

@@ -14,12 +14,11 @@ import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 
-from riskcli.core.errors import InputError
-from riskcli.core.profile import DATE_FIELDS
+from riskcli.core.errors import InputError, cannot_write
 from riskcli.io.files import write_private
 from riskcli.io.store import (
     MIN_PASSPHRASE,
@@ -44,6 +43,19 @@ class Environment:
     traceback: bool = False
     rules_dir: Path | None = None
     engine: EngineName = "auto"
+    # The language of messages: --lang of the command, where given (else the profile's
+    # language, then RISKCLI_LANG / the locale: see error_language).
+    lang: str | None = None
+    # The language of the person's answers, once known (the profile's, the interview's).
+    spoken: str | None = None
+
+    def error_language(self, hint: str | None = None) -> str:
+        """The language to tell the user an error in: --lang, the language the person wrote
+        in (HINT, from the error: a profile's ``language``; else the answers' once known),
+        then RISKCLI_LANG / LANG."""
+        from riskcli.i18n import language_from_environment
+
+        return self.lang or hint or self.spoken or language_from_environment(os.environ)
 
 
 def env_of(ctx: typer.Context) -> Environment:
@@ -68,21 +80,10 @@ def can_interview() -> bool:
     return sys.stdin.isatty() and sys.stderr.isatty()
 
 
-STOPPED = {
-    "en": "stopped; nothing was saved",
-    "ru": "остановлено; ничего не сохранено (stopped; nothing was saved)",
-}
-STOPPED_DRAFT = {
-    "en": "stopped; your answers so far are kept encrypted: `riskcli assess --resume` continues",
-    "ru": (
-        "остановлено; ответы сохранены в зашифрованном виде: продолжить — `riskcli assess --resume`"
-    ),
-}
-
-
 def stopped_line(lang: str = "en", draft_kept: bool = False) -> str:
-    table = STOPPED_DRAFT if draft_kept else STOPPED
-    return table.get(lang, table["en"])
+    from riskcli.i18n import t
+
+    return t(lang, "cli.stopped_draft" if draft_kept else "cli.stopped")
 
 
 def use_color(output: Path | None) -> bool:
@@ -108,7 +109,7 @@ def emit(text: str, output: Path | None) -> None:
     try:
         write_private(output, text)
     except OSError as exc:
-        raise InputError(f"--output {output}: cannot write: {exc.strerror}") from None
+        raise InputError(cannot_write("--output", output, exc)) from None
 
 
 def load_profile_file(path: str, as_of: dt.date | None) -> Profile:
@@ -118,22 +119,6 @@ def load_profile_file(path: str, as_of: dt.date | None) -> Profile:
     name = "<stdin>" if path == "-" else path
     data = load_data(path, what="answers file")
     return make_profile(data, source=name, as_of=as_of)
-
-
-# Dates the interview holds as dates: read back from a draft or a stored case as text.
-ANSWER_DATES = tuple(name for name in DATE_FIELDS if name != "as_of")
-
-
-def dates_as_dates(answers: dict[str, Any]) -> dict[str, Any]:
-    """Stored answers with their dates turned back into dates (for the interview's prefill)."""
-    from riskcli.core.profile import parse_date
-
-    out = dict(answers)
-    for key in ANSWER_DATES:
-        value = out.get(key)
-        if isinstance(value, str) and not value.startswith("__"):
-            out[key] = parse_date(value)
-    return out
 
 
 # --- the case store's passphrase --------------------------------------------------------

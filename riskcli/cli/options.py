@@ -14,8 +14,9 @@ from typing import Annotated, Any
 
 import typer
 
-from riskcli.core.errors import InputError
+from riskcli.core.errors import BadValue, InputError
 from riskcli.core.profile import Language, parse_date
+from riskcli.i18n import msg
 from riskcli.render.report import Format as ReportFormat
 from riskcli.render.report import TableFormat
 
@@ -26,16 +27,29 @@ def parse_as_of(value: str | None) -> dt.date | None:
         return None
     try:
         return parse_date(value)
-    except ValueError as exc:
-        raise InputError(f"--as-of: {exc}") from None
+    except BadValue as exc:
+        raise InputError(msg("error.at", where="--as-of", error=exc.message)) from None
 
 
 def as_of(help: str = "Assess as of this date, YYYY-MM-DD (default: today).") -> Any:
     return typer.Option("--as-of", parser=parse_as_of, metavar="<str>", help=help)
 
 
+def _remember_lang(
+    ctx: typer.Context, param: typer.CallbackParam, value: Language | None
+) -> Language | None:
+    """--lang given on the command line is also the language of its error messages."""
+    source = ctx.get_parameter_source(param.name or "lang")
+    if value is not None and source is not None and source.name != "DEFAULT":
+        from riskcli.cli.common import env_of
+
+        env_of(ctx).lang = value.value
+    return value
+
+
 def lang(help: str = "Language of the output.") -> Any:
-    return typer.Option("--lang", help=help)
+    # Eager: read before the other options, so that their errors are told in it too.
+    return typer.Option("--lang", help=help, callback=_remember_lang, is_eager=True)
 
 
 def output(help: str = "Write the report to this file.") -> Any:

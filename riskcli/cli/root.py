@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     except RiskcliError as exc:
         if env.traceback:
             traceback.print_exc()
-        sys.stderr.write(f"riskcli: {exc}\n")
+        sys.stderr.write(f"riskcli: {exc.render(env.error_language(exc.lang))}\n")
         return exc.exit_status
     except Exception as exc:
         if env.traceback:

@@ -13,6 +13,7 @@ from riskcli.cli import common
 from riskcli.cli import options as opt
 from riskcli.core.errors import ExitStatus, InputError
 from riskcli.core.profile import Language
+from riskcli.i18n import msg
 from riskcli.render.report import TableFormat
 
 app = typer.Typer(
@@ -69,8 +70,9 @@ def rules_show(
     rule = pack.by_id.get(rule_id)
     if rule is None:
         close = [r for r in pack.by_id if rule_id.split("-")[0] in r]
-        hint = f"; similar: {', '.join(close)}" if close else "; see `riskcli rules list`"
-        raise InputError(f"no rule {rule_id!r}{hint}")
+        if close:
+            raise InputError(msg("rules.no_rule", rule=repr(rule_id), close=", ".join(close)))
+        raise InputError(msg("rules.no_rule_list", rule=repr(rule_id)))
     text = rule.text.ru if lang is Language.ru else rule.text.en
     out = [
         f"{rule.id}  ({rule.kind}, {rule.category.value}, {rule.severity.value})",
@@ -119,7 +121,7 @@ def rules_check(
     sources_dir = sources or default_sources_dir()
     assessor = common.get_assessor(common.env_of(ctx))
     if sources is not None and not sources.is_dir():
-        raise InputError(f"--sources {sources}: not a folder")
+        raise InputError(msg("rules.not_folder", path=sources))
     result = check_pack(assessor, sources_dir)
     for problem in result.problems:
         typer.echo(f"FAIL {problem}", err=True)

@@ -8,21 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import typer
 
 from riskcli.cli import common
 from riskcli.cli import options as opt
-from riskcli.core.errors import ExitStatus, InputError
+from riskcli.core.errors import ExitStatus
 from riskcli.core.profile import Language
-
-if TYPE_CHECKING:
-    from riskcli.io.files import PrivateFile
-    from riskcli.io.ics import IcsWriter
 
 
 class BatchFormat(StrEnum):
@@ -38,41 +33,6 @@ class TemplateFormat(StrEnum):
 class CompareFormat(StrEnum):
     text = "text"
     json = "json"
-
-
-def _progress_bar() -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
-    """A progress bar on stderr when it is a terminal; (update, stop)."""
-    if not sys.stderr.isatty():
-        return None, _nothing
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeRemainingColumn
-
-    progress = Progress(
-        BarColumn(),
-        TaskProgressColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    )
-    task = progress.add_task("batch", total=None)
-    started = False
-
-    def update(done: int, total: int) -> None:
-        nonlocal started
-        if not started:  # only once the input is open and rows flow
-            started = True
-            progress.start()
-        progress.update(task, completed=done, total=max(total, 1))
-
-    def stop() -> None:
-        if started:
-            progress.stop()
-
-    return update, stop
-
-
-def _nothing() -> None:
-    return None
 
 
 def batch(
@@ -130,61 +90,25 @@ def batch(
     was assessed, 1 if any row had an error, 2 if INPUT cannot be read.
     """
     from riskcli.io.batch import output_format, run_batch
-    from riskcli.io.files import PrivateFile
-    from riskcli.io.ics import IcsWriter
+    from riskcli.io.outputs import BatchOutputs
+    from riskcli.render.progress import progress_bar
     from riskcli.render.triage import render_triage
 
     env = common.env_of(ctx)
     out_fmt = output_format(output, fmt.value if fmt else None)
-    sink: PrivateFile | None = None  # the results file (0600, renamed into place at the end)
-    calendar: IcsWriter | None = None
-    stop: Callable[[], None] = _nothing
-    try:
-        if output is not None:
-            try:
-                sink = PrivateFile(output, newline="")
-            except OSError as exc:
-                raise InputError(f"--output {output}: cannot write: {exc.strerror}") from None
-        if ics is not None:
-            calendar = IcsWriter(ics, lang.value)
-        on_result = None
-        if calendar is not None:
-            writer = calendar
-
-            def on_result(result: Any) -> None:
-                writer.add(result.case_id, result.deadlines)
-
-        update, stop = _progress_bar()
-        stream: IO[str] = sys.stdout if sink is None else sink.fh  # type: ignore[assignment]
+    with BatchOutputs(output, ics, lang=lang.value) as outputs, progress_bar() as update:
         triage = run_batch(
             input_path,
-            stream,
+            outputs.stream,
             out_fmt,
             rules_dir=env.rules_dir,
             engine=env.engine,
             as_of=as_of,
             jobs=jobs,
-            on_result=on_result,
+            on_result=outputs.on_result,
             progress=update,
         )
-        stop()
-        if sink is not None:
-            try:
-                sink.commit()
-            except OSError as exc:
-                raise InputError(f"--output {output}: cannot write: {exc.strerror}") from None
-            sink = None
-        else:
-            sys.stdout.flush()
-        if calendar is not None:
-            calendar.close()
-            calendar = None
-    finally:
-        stop()
-        if sink is not None:
-            sink.abort()
-        if calendar is not None:
-            calendar.abort()
+        outputs.commit()
     sys.stderr.write(render_triage(triage, lang.value))
     if triage.errors:
         raise typer.Exit(ExitStatus.ERROR)

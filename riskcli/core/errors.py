@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from enum import IntEnum
+from pathlib import Path
+
+from riskcli.i18n import DEFAULT_LANG, Message, msg
 
 
 class ExitStatus(IntEnum):
@@ -13,9 +16,28 @@ class ExitStatus(IntEnum):
 
 
 class RiskcliError(Exception):
-    """An error with a message fit for the person at the terminal."""
+    """An error with a message fit for the person at the terminal.
+
+    The message is a text, or a :class:`~riskcli.i18n.Message` (a key of the catalog and
+    its parameters) that :meth:`render` puts into the user's language; ``str()`` is always
+    the English. ``lang``, where known (the profile's language), is the language the
+    person wrote in: the command line's own ``--lang`` comes first.
+    """
 
     exit_status = ExitStatus.ERROR
+
+    def __init__(self, message: str | Message = "", *, lang: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.lang = lang
+
+    def render(self, lang: str = DEFAULT_LANG) -> str:
+        message = self.message
+        return message.render(lang) if isinstance(message, Message) else message
+
+    def at(self, where: str) -> Message:
+        """The message prefixed with WHERE ("answers.yaml: ...")."""
+        return msg("error.at", where=where, error=self.message)
 
 
 class InputError(RiskcliError):
@@ -34,6 +56,20 @@ class EngineError(RiskcliError):
     """The rules engine refused or broke; never silently wrong."""
 
     exit_status = ExitStatus.ERROR
+
+
+class BadValue(ValueError):
+    """A value a field cannot take (raised inside the profile's validators): its message in
+    words of the catalog, so that the error naming the field can be shown in either language."""
+
+    def __init__(self, message: Message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def cannot_write(option: str, path: Path | str, exc: OSError) -> Message:
+    """``--output FILE: cannot write: Permission denied`` (the reason in the system's words)."""
+    return msg("error.cannot_write", option=option, path=path, reason=exc.strerror)
 
 
 class Interrupted(Exception):

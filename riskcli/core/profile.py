@@ -23,7 +23,9 @@ from pydantic import (
     field_validator,
 )
 
-from riskcli.core.errors import InputError
+from riskcli.core.errors import BadValue, InputError
+from riskcli.i18n import Message, msg
+from riskcli.i18n.messages import MESSAGES
 
 
 class Language(StrEnum):
@@ -97,10 +99,10 @@ class OrganisationStatus(StrEnum):
 TRUE_WORDS = frozenset({"true", "yes", "y", "да", "д"})
 FALSE_WORDS = frozenset({"false", "no", "n", "нет", "н"})
 UNKNOWN_WORDS = frozenset({"", "unknown", "не знаю", "dont_know", "don't know", "null"})
-BOOL_ALLOWED = "true/false, yes/no, да/нет (or leave empty if unknown)"
-DATE_ALLOWED = "a date as YYYY-MM-DD or DD.MM.YYYY"
-COUNTRY_ALLOWED = "an ISO 3166-1 alpha-2 country code such as KZ, KG, AM, GE, TR, DE, US"
-CHARGE_ALLOWED = "articles of the Russian Criminal Code such as 282.1 or 207.3"
+BOOL_ALLOWED = msg("allowed.bool")
+DATE_ALLOWED = msg("allowed.date")
+COUNTRY_ALLOWED = msg("allowed.country")
+CHARGE_ALLOWED = msg("allowed.charge")
 CHARGE_RE = re.compile(r"\d{1,3}(\.\d{1,2})?")
 # The one range of plausible dates, for every path (interview, --answers, batch): no date
 # about a person who left the Russian Federation can be before the Federation's first year
@@ -127,16 +129,13 @@ def date_problem(field: str, day: dt.date, as_of: dt.date | None = None) -> Date
     return None
 
 
-def date_message(field: str, day: dt.date, as_of: dt.date | None = None) -> str | None:
-    """The English words for :func:`date_problem` (None: the date is plausible)."""
+def date_message(field: str, day: dt.date, as_of: dt.date | None = None) -> Message | None:
+    """The words for :func:`date_problem` (None: the date is plausible)."""
     problem = date_problem(field, day, as_of)
     if problem == "after_as_of":
-        return (
-            f"{day.isoformat()} is after the assessment date {as_of}; "
-            "allowed: a day on or before it"
-        )
+        return msg("error.date_after_as_of", value=day.isoformat(), as_of=as_of)
     if problem is not None:
-        return f"{day.isoformat()} is not a plausible date; allowed: {MIN_DATE} to {MAX_DATE}"
+        return msg("error.date_range", value=day.isoformat(), low=MIN_DATE, high=MAX_DATE)
     return None
 
 
@@ -161,7 +160,7 @@ def parse_bool(value: Any) -> bool | None:
             return True
         if word in FALSE_WORDS:
             return False
-    raise ValueError(f"{_shown(value)} is not a yes/no answer; allowed: {BOOL_ALLOWED}")
+    raise BadValue(msg("error.not_bool", value=_shown(value), allowed=BOOL_ALLOWED))
 
 
 def read_date(value: Any) -> dt.date | None:
@@ -183,11 +182,11 @@ def read_date(value: Any) -> dt.date | None:
             else:
                 raise ValueError
         except ValueError:
-            raise ValueError(
-                f"{_shown(value)} is not a real date; allowed: {DATE_ALLOWED}"
+            raise BadValue(
+                msg("error.not_real_date", value=_shown(value), allowed=DATE_ALLOWED)
             ) from None
     else:
-        raise ValueError(f"{_shown(value)} is not a date; allowed: {DATE_ALLOWED}")
+        raise BadValue(msg("error.not_date", value=_shown(value), allowed=DATE_ALLOWED))
     return day
 
 
@@ -197,7 +196,7 @@ def parse_date(value: Any) -> dt.date | None:
     if day is not None:
         message = date_message("", day)
         if message is not None:
-            raise ValueError(message)
+            raise BadValue(message)
     return day
 
 
@@ -205,10 +204,10 @@ def parse_country(value: Any) -> str | None:
     if _unknown(value):
         return None
     if not isinstance(value, str):
-        raise ValueError(f"{_shown(value)} is not a country code; allowed: {COUNTRY_ALLOWED}")
+        raise BadValue(msg("error.not_country", value=_shown(value), allowed=COUNTRY_ALLOWED))
     code = value.strip().upper()
     if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
-        raise ValueError(f"{_shown(value)} is not a country code; allowed: {COUNTRY_ALLOWED}")
+        raise BadValue(msg("error.not_country", value=_shown(value), allowed=COUNTRY_ALLOWED))
     return code
 
 
@@ -229,7 +228,7 @@ def _list_of(parse: Any) -> Any:
         if items is None:
             return None
         if not isinstance(items, list):
-            raise ValueError(f"{_shown(value)} is not a list; write items separated by ';'")
+            raise BadValue(msg("error.not_list", value=_shown(value)))
         out: list[Any] = []
         for item in items:
             parsed = parse(item)
@@ -244,7 +243,7 @@ def parse_charge(value: Any) -> str | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str) or not CHARGE_RE.fullmatch(value.strip()):
-        raise ValueError(f"{_shown(value)} is not an article number; allowed: {CHARGE_ALLOWED}")
+        raise BadValue(msg("error.not_charge", value=_shown(value), allowed=CHARGE_ALLOWED))
     return value.strip()
 
 
@@ -255,7 +254,7 @@ def _enum_or_unknown(enum: type[StrEnum]) -> Any:
         if isinstance(value, str) and value.strip() in enum.__members__.values():
             return value.strip()
         allowed = ", ".join(e.value for e in enum)
-        raise ValueError(f"{_shown(value)} is not allowed; allowed: {allowed}")
+        raise BadValue(msg("error.not_allowed", value=_shown(value), allowed=allowed))
 
     return parse
 
@@ -321,7 +320,7 @@ class Profile(BaseModel):
         if day is not None and isinstance(as_of, dt.date):
             message = date_message(info.field_name or "", day, as_of)
             if message is not None:
-                raise ValueError(message)
+                raise BadValue(message)
         return day
 
     def answers(self) -> dict[str, Any]:
@@ -367,12 +366,14 @@ def field_kind(field: str) -> FieldKind:
     return "country" if parse_country in validators else "text"
 
 
-def allowed_values(field: str) -> str:
+def allowed_values(field: str) -> Message:
     """What a field accepts, in words, for error messages and help."""
     enum = field_enum(field)
     if enum is not None:
         values = ", ".join(e.value for e in enum)
-        return f"one or more of: {values}" if field_kind(field) == "list" else f"one of: {values}"
+        return msg(
+            "allowed.some_of" if field_kind(field) == "list" else "allowed.one_of", values=values
+        )
     if field in DATE_FIELDS:
         return DATE_ALLOWED
     if field in {"destination", "onward_destinations"}:
@@ -380,42 +381,60 @@ def allowed_values(field: str) -> str:
     if field == "charges":
         return CHARGE_ALLOWED
     if field == "case_id":
-        return "free text of at most 64 characters on one line, with no names"
+        return msg("allowed.case_id")
     return BOOL_ALLOWED
 
 
-def describe_errors(exc: ValidationError) -> str:
-    """One line naming every field at fault and what it allows."""
-    parts: list[str] = []
+def _pydantic_words(err: Any, text: str) -> Message | str:
+    """pydantic's own words for a text field's checks, as messages of the catalog."""
+    key = f"error.{err['type']}"
+    if key in MESSAGES:
+        return msg(key, **(err.get("ctx") or {}))
+    return text
+
+
+def describe_errors(exc: ValidationError) -> tuple[Message, ...]:
+    """Every field at fault and what it allows (one line once joined with "; ")."""
+    parts: list[Message] = []
     for err in exc.errors():
         loc = [str(p) for p in err["loc"]]
         field = loc[0] if loc else "?"
         if err["type"] == "extra_forbidden":
-            parts.append(f"unknown field {_shown(field)}; allowed fields: {', '.join(FIELDS)}")
+            parts.append(msg("error.unknown_field", field=_shown(field), allowed=", ".join(FIELDS)))
         elif err["type"] == "missing":
-            parts.append(f"field {field!r} is required; allowed: {allowed_values(field)}")
+            parts.append(msg("error.required", field=repr(field), allowed=allowed_values(field)))
         else:
-            msg = str(err.get("msg", "invalid"))
-            msg = msg.removeprefix("Value error, ")
-            if "allowed" not in msg:
-                msg = f"{msg}; allowed: {allowed_values(field)}"
-            parts.append(f"field {field!r}: {msg}")
-    return "; ".join(parts)
+            cause = (err.get("ctx") or {}).get("error")
+            # Our validators' words are a Message, shown in either language; pydantic's own
+            # (a too long case_id) are English.
+            text = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+            error = cause.message if isinstance(cause, BadValue) else _pydantic_words(err, text)
+            if "allowed" in text:
+                parts.append(msg("error.field", field=repr(field), error=error))
+            else:
+                allowed = allowed_values(field)
+                parts.append(
+                    msg("error.field_allowed", field=repr(field), error=error, allowed=allowed)
+                )
+    return tuple(parts)
 
 
 def make_profile(data: Any, *, source: str = "answers", as_of: dt.date | None = None) -> Profile:
     """Validate a mapping of answers into a Profile, or raise InputError naming the field."""
     if not isinstance(data, dict):
-        raise InputError(
-            f"{source}: expected a mapping of field names to answers, got {type(data).__name__}"
-        )
+        raise InputError(msg("error.not_mapping", source=source, kind=type(data).__name__))
     for key in data:
         if not isinstance(key, str):
-            raise InputError(f"{source}: field names must be text, got {_shown(key)}")
+            raise InputError(msg("error.key_not_text", source=source, key=_shown(key)))
     values = dict(data)
     if as_of is not None:
         values["as_of"] = as_of
     try:
         return Profile.model_validate(values)
     except ValidationError as exc:
-        raise InputError(f"{source}: {describe_errors(exc)}") from exc
+        language = data.get("language")
+        hint = language.strip() if isinstance(language, str) else None
+        raise InputError(
+            msg("error.at", where=source, error=describe_errors(exc)),
+            lang=hint if hint in {e.value for e in Language} else None,
+        ) from exc

@@ -14,47 +14,20 @@ import datetime as dt
 import hashlib
 from pathlib import Path
 
-from riskcli.core.errors import InputError
+from riskcli.core.errors import InputError, cannot_write
 from riskcli.core.report import DeadlineItem, Report
+from riskcli.i18n import t
+from riskcli.i18n.messages import MESSAGES
 from riskcli.io.files import PrivateFile
 
 REMINDER_DAYS = (14, 3)
 PRODID = "-//riskcli//deadlines//EN"
 
-WORDS: dict[str, dict[str, str]] = {
-    "en": {
-        "entry_date": "end of stay",
-        "international_passport_expiry": "passport deadline",
-        "summary": "riskcli: {kind}, case {case}",
-        "summary_nocase": "riskcli: {kind}",
-        "description": (
-            "A deadline riskcli computed for case {case}. Run riskcli for this case to see "
-            "what it means and what to do before it."
-        ),
-        "description_nocase": (
-            "A deadline riskcli computed. Run riskcli again to see what it means and what "
-            "to do before it."
-        ),
-        "alarm": "In {n} days: {kind}, case {case}",
-        "alarm_nocase": "In {n} days: {kind}",
-    },
-    "ru": {
-        "entry_date": "конец срока пребывания",
-        "international_passport_expiry": "срок паспорта",
-        "summary": "riskcli: {kind}, дело {case}",
-        "summary_nocase": "riskcli: {kind}",
-        "description": (
-            "Срок, рассчитанный riskcli для дела {case}. Запустите riskcli для этого дела, "
-            "чтобы узнать, что он значит и что сделать до него."
-        ),
-        "description_nocase": (
-            "Срок, рассчитанный riskcli. Запустите riskcli снова, чтобы узнать, что он "
-            "значит и что сделать до него."
-        ),
-        "alarm": "Через {n} дн.: {kind}, дело {case}",
-        "alarm_nocase": "Через {n} дн.: {kind}",
-    },
-}
+
+def kind_word(lang: str, kind: str) -> str:
+    """What kind of deadline it is, in words ("end of stay")."""
+    key = f"ics.{kind}"
+    return t(lang, key) if key in MESSAGES else kind.replace("_", " ")
 
 
 def _uid(case_id: str | None, item: DeadlineItem) -> str:
@@ -71,7 +44,6 @@ def event_bytes(
     """The VEVENTs of one case's deadlines (one per day and kind)."""
     from icalendar import Alarm, Event
 
-    w = WORDS.get(lang, WORDS["en"])
     seen: set[tuple[dt.date, str]] = set()
     out = b""
     stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -79,27 +51,27 @@ def event_bytes(
         if (item.day, item.kind) in seen:
             continue
         seen.add((item.day, item.kind))
-        kind = w.get(item.kind, item.kind.replace("_", " "))
+        kind = kind_word(lang, item.kind)
         event = Event()
         event.add("uid", _uid(case_id, item))
         event.add("dtstamp", stamp)
         event.add("dtstart", item.day)
         event.add("dtend", item.day + dt.timedelta(days=1))
         if case_id:
-            event.add("summary", w["summary"].format(kind=kind, case=case_id))
-            event.add("description", w["description"].format(case=case_id))
+            event.add("summary", t(lang, "ics.summary", kind=kind, case=case_id))
+            event.add("description", t(lang, "ics.description", case=case_id))
         else:
-            event.add("summary", w["summary_nocase"].format(kind=kind))
-            event.add("description", w["description_nocase"])
+            event.add("summary", t(lang, "ics.summary_nocase", kind=kind))
+            event.add("description", t(lang, "ics.description_nocase"))
         event.add("transp", "TRANSPARENT")
         for days in REMINDER_DAYS:
             alarm = Alarm()
             alarm.add("action", "DISPLAY")
             alarm.add("trigger", dt.timedelta(days=-days))
             text = (
-                w["alarm"].format(n=days, kind=kind, case=case_id)
+                t(lang, "ics.alarm", n=days, kind=kind, case=case_id)
                 if case_id
-                else w["alarm_nocase"].format(n=days, kind=kind)
+                else t(lang, "ics.alarm_nocase", n=days, kind=kind)
             )
             alarm.add("description", text)
             event.add_component(alarm)
@@ -130,7 +102,7 @@ class IcsWriter:
         try:
             self.file = PrivateFile(path, binary=True)
         except OSError as exc:
-            raise InputError(f"--ics {path}: cannot write: {exc.strerror}") from None
+            raise InputError(cannot_write("--ics", path, exc)) from None
         head, self._end = _calendar_head()
         self.file.write(head)
         self.events = 0
@@ -149,7 +121,7 @@ class IcsWriter:
             self.file.commit()
         except OSError as exc:
             self.file.abort()
-            raise InputError(f"--ics {self.path}: cannot write: {exc.strerror}") from None
+            raise InputError(cannot_write("--ics", self.path, exc)) from None
 
     def abort(self) -> None:
         self.file.abort()

@@ -17,6 +17,8 @@ from typing import Any
 import yaml
 
 from riskcli.core.errors import InputError
+from riskcli.i18n import Message, msg
+from riskcli.i18n.messages import MESSAGES
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64  # nesting of lists and mappings; an answers file needs 2, a rule file about 12
@@ -187,9 +189,7 @@ def _expanded_size(node: yaml.Node, sizes: dict[int, int], open_: set[int]) -> i
     if key in sizes:
         return sizes[key]
     if key in open_:
-        raise InputError(
-            f"line {node.start_mark.line + 1}: a YAML alias refers to a value that contains it"
-        )
+        raise InputError(msg("error.yaml_alias_loop", line=node.start_mark.line + 1))
     open_.add(key)
     total = 1
     if isinstance(node, yaml.SequenceNode):
@@ -213,10 +213,7 @@ def _load_yaml(text: str) -> Any:
         sizes: dict[int, int] = {}
         expanded = _expanded_size(node, sizes, set())
         if expanded - len(sizes) > MAX_ALIAS_EXPANSION:
-            raise InputError(
-                f"YAML aliases (*name) expand to {expanded} values; "
-                f"at most {MAX_ALIAS_EXPANSION} more than written are allowed"
-            )
+            raise InputError(msg("error.yaml_aliases", count=expanded, limit=MAX_ALIAS_EXPANSION))
         data = loader.construct_document(node)
         _check_depth(data)
         return data
@@ -245,14 +242,21 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
-            raise InputError(f"duplicate key {key!r}")
+            raise InputError(msg("error.duplicate_key", key=repr(key)))
         out[key] = value
     return out
+
+
+def what_word(what: str) -> Message | str:
+    """What kind of file it is, in words of the catalog ("answers file", «файл ответов»)."""
+    key = "what." + what.replace(" ", "_")
+    return msg(key) if key in MESSAGES else what
 
 
 def read_text(path: str | Path, *, what: str = "file") -> tuple[str, str]:
     """Return (display name, text). ``-`` reads standard input."""
     name = "<stdin>" if str(path) == "-" else str(path)
+    noun = what_word(what)
     try:
         if str(path) == "-":
             data = sys.stdin.buffer.read(MAX_BYTES + 1)
@@ -260,29 +264,29 @@ def read_text(path: str | Path, *, what: str = "file") -> tuple[str, str]:
             with open(path, "rb") as fh:
                 data = fh.read(MAX_BYTES + 1)
     except FileNotFoundError:
-        raise InputError(f"{name}: no such {what}") from None
+        raise InputError(msg("error.no_such_file", name=name, what=noun)) from None
     except IsADirectoryError:
-        raise InputError(f"{name}: is a directory, not a {what}") from None
+        raise InputError(msg("error.is_directory", name=name, what=noun)) from None
     except OSError as exc:
-        raise InputError(f"{name}: cannot read: {exc.strerror}") from None
+        raise InputError(msg("error.cannot_read", name=name, reason=exc.strerror)) from None
     if len(data) > MAX_BYTES:
-        raise InputError(f"{name}: larger than {MAX_BYTES // (1024 * 1024)} MB; not read")
+        raise InputError(msg("error.too_large", name=name, mb=MAX_BYTES // (1024 * 1024)))
     if data.startswith(_UTF16_32_BOMS):
-        raise InputError(f"{name}: UTF-16 or UTF-32 text; save it as UTF-8")
+        raise InputError(msg("error.utf16", name=name))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{name}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+        raise InputError(msg("error.not_utf8", name=name, byte=exc.start)) from None
     if "\x00" in text:
-        raise InputError(f"{name}: contains a NUL byte; not a text file")
+        raise InputError(msg("error.nul_byte", name=name))
     if not text.strip():
-        raise InputError(f"{name}: the {what} is empty")
+        raise InputError(msg("error.empty_file", name=name, what=noun))
     return name, text
 
 
 def parse_data(name: str, text: str) -> Any:
     """Parse JSON (if it looks like JSON) or YAML, safely."""
-    too_deep = f"{name}: lists or mappings nested more than {MAX_DEPTH} deep"
+    too_deep = msg("error.too_deep", name=name, depth=MAX_DEPTH)
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
         try:
@@ -290,21 +294,27 @@ def parse_data(name: str, text: str) -> Any:
             _check_depth(data)
             return data
         except InputError as exc:
-            raise InputError(f"{name}: {exc}") from None
+            raise InputError(exc.at(name)) from None
         except json.JSONDecodeError as exc:
             if _too_deep_text(text):
                 raise InputError(too_deep) from None
             raise InputError(
-                f"{name}: line {exc.lineno}, column {exc.colno}: broken JSON: {exc.msg}"
+                msg(
+                    "error.broken_json",
+                    name=name,
+                    line=exc.lineno,
+                    column=exc.colno,
+                    problem=exc.msg,
+                )
             ) from None
         except (RecursionError, _TooDeep):
             raise InputError(too_deep) from None
         except ValueError:  # an integer of more than 4300 digits
-            raise InputError(f"{name}: a number too long to read") from None
+            raise InputError(msg("error.long_number", name=name)) from None
     try:
         return _load_yaml(text)
     except InputError as exc:
-        raise InputError(f"{name}: {exc}") from None
+        raise InputError(exc.at(name)) from None
     except (RecursionError, _TooDeep):
         raise InputError(too_deep) from None
     except yaml.YAMLError as exc:
@@ -314,10 +324,15 @@ def parse_data(name: str, text: str) -> Any:
             raise InputError(too_deep) from None
         if isinstance(exc, yaml.MarkedYAMLError):
             mark = exc.problem_mark or exc.context_mark
-            where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
             problem = _one_line(exc.problem or exc.context or "invalid")
-            raise InputError(f"{name}: {where}broken YAML: {problem}") from None
-        raise InputError(f"{name}: broken YAML: {_one_line(str(exc))}") from None
+            if mark:
+                line, column = mark.line + 1, mark.column + 1
+                error = msg(
+                    "error.broken_yaml_at", name=name, line=line, column=column, problem=problem
+                )
+                raise InputError(error) from None
+            raise InputError(msg("error.broken_yaml", name=name, problem=problem)) from None
+        raise InputError(msg("error.broken_yaml", name=name, problem=_one_line(str(exc)))) from None
 
 
 def load_data(path: str | Path, *, what: str = "file") -> Any:

@@ -5,52 +5,9 @@ from __future__ import annotations
 import json
 
 from riskcli.core.compare import Comparison
-from riskcli.i18n import country_name, severity_word
+from riskcli.i18n import WordTable, country_name, days_phrase, severity_word
 
-WORDS: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "Destinations compared, safest first",
-        "as_of": "as of {date}",
-        "case": "case {id}",
-        "no_risks": "no rule in the pack applies",
-        "possible": "possible",
-        "deadline": "nearest deadline {date} ({days})",
-        "days": "{n} days left",
-        "passed": "passed {n} days ago",
-        "risks": "risks",
-        "not_covered": (
-            "The rule pack says nothing specific about: {names}. "
-            "That is no information, not safety: ask a lawyer or an organisation "
-            "that helps people in your situation there."
-        ),
-        "none_covered": "None of these countries is covered by the rule pack.",
-        "caveat": (
-            "Safest first means only: fewest and least severe of the risks the sources describe. "
-            "riskcli is not legal advice; laws and practice change."
-        ),
-    },
-    "ru": {
-        "title": "Сравнение стран: самые безопасные — первыми",
-        "as_of": "на {date}",
-        "case": "дело {id}",
-        "no_risks": "ни одно правило не подходит",
-        "possible": "возможно",
-        "deadline": "ближайший срок {date} ({days})",
-        "days": "осталось дней: {n}",
-        "passed": "истёк {n} дн. назад",
-        "risks": "риски",
-        "not_covered": (
-            "О следующих странах в правилах нет ничего конкретного: {names}. "
-            "Это отсутствие сведений, а не безопасность: спросите юриста или организацию, "
-            "которая помогает людям в вашем положении."
-        ),
-        "none_covered": "Ни одна из этих стран не описана в правилах.",
-        "caveat": (
-            "«Безопаснее» значит только: меньше рисков и они мягче среди тех, что описаны "
-            "в источниках. riskcli не заменяет юриста; законы и практика меняются."
-        ),
-    },
-}
+WORDS = WordTable("compare")
 
 
 def render_text(comparison: Comparison) -> str:
@@ -66,11 +23,7 @@ def render_text(comparison: Comparison) -> str:
         level = severity_word(lang, d.highest_severity) if d.highest_severity else "-"
         line = f"{i}. {d.name} ({d.destination})  {level}"
         if d.nearest_deadline is not None and d.days_left is not None:
-            days = (
-                w["days"].format(n=d.days_left)
-                if d.days_left >= 0
-                else w["passed"].format(n=-d.days_left)
-            )
+            days = days_phrase(lang, d.days_left)
             line += "  " + w["deadline"].format(date=d.nearest_deadline.isoformat(), days=days)
         out.append(line)
         if not d.risks:

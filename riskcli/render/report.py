@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from riskcli.core.report import Report, Risk, SourceCitation, Support
 from riskcli.i18n import country_name, field_word, severity_word, t
+from riskcli.i18n import days_phrase as days_phrase  # the one days-left phrase
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -44,18 +45,6 @@ def render(report: Report, fmt: Format, *, color: bool = False, width: int = 80)
 
 
 # --- shared phrases -------------------------------------------------------------
-
-
-def days_phrase(lang: str, days: int) -> str:
-    if days > 1:
-        return t(lang, "days_left", n=days)
-    if days == 1:
-        return t(lang, "day_left")
-    if days == 0:
-        return t(lang, "today")
-    if days == -1:
-        return t(lang, "passed_one")
-    return t(lang, "passed", n=-days)
 
 
 def deadline_line(lang: str, risk: Risk) -> str | None:

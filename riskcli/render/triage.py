@@ -3,42 +3,9 @@
 from __future__ import annotations
 
 from riskcli.core.batch import Triage
-from riskcli.i18n import severity_word
+from riskcli.i18n import WordTable, days_phrase, severity_word
 
-WORDS: dict[str, dict[str, str]] = {
-    "en": {
-        "head": "{n} rows: {ok} assessed, {bad} with errors",
-        "by_severity": "Highest severity per case: {counts}",
-        "none": "no risk found",
-        "not_covered": "country not described by the rule pack (no information, not safety)",
-        "urgent": "Most urgent first:",
-        "more_urgent": "... and {n} more with risks",
-        "errors": "Rows with errors (fix them and run again):",
-        "other_errors": "  other rows with errors: {rows}",
-        "more_errors": "... and {n} more rows with errors (status error in the output)",
-        "days": "{n} days left",
-        "deadline": "deadline {date}, {days}",
-        "passed": "passed {n} days ago",
-        "row": "row {n}",
-        "no_rows": "no intakes found in the file",
-    },
-    "ru": {
-        "head": "строк: {n}; оценено: {ok}, с ошибками: {bad}",
-        "by_severity": "Наивысший уровень риска по делам: {counts}",
-        "none": "рисков не найдено",
-        "not_covered": "страна не описана в правилах (нет сведений — не значит безопасно)",
-        "urgent": "Самые срочные — первыми:",
-        "more_urgent": "... и ещё {n} с рисками",
-        "errors": "Строки с ошибками (исправьте и запустите снова):",
-        "other_errors": "  другие строки с ошибками: {rows}",
-        "more_errors": "... и ещё строк с ошибками: {n} (status error в результатах)",
-        "days": "осталось дней: {n}",
-        "deadline": "срок {date}, {days}",
-        "passed": "истёк {n} дн. назад",
-        "row": "строка {n}",
-        "no_rows": "в файле нет анкет",
-    },
-}
+WORDS = WordTable("triage")
 
 
 def render_triage(triage: Triage, lang: str = "en") -> str:
@@ -60,11 +27,7 @@ def render_triage(triage: Triage, lang: str = "en") -> str:
             line = f"  {level:<12} {r.case_id:<{width}}"
             line += f"  ({w['row'].format(n=r.row)})"
             if r.nearest_deadline is not None and r.days_left is not None:
-                days = (
-                    w["days"].format(n=r.days_left)
-                    if r.days_left >= 0
-                    else w["passed"].format(n=-r.days_left)
-                )
+                days = days_phrase(lang, r.days_left)
                 line += "  " + w["deadline"].format(date=r.nearest_deadline.isoformat(), days=days)
             line += "  " + ";".join(r.categories)
             out.append(line)
