@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -64,12 +65,25 @@ def _reset_cli_state(monkeypatch: pytest.MonkeyPatch) -> None:
 Run = Callable[..., tuple[int, str, str]]
 
 
+@contextlib.contextmanager
+def keep_passphrase_env() -> Iterator[None]:
+    """riskcli removes RISKCLI_PASSPHRASE from its environment once read; a test that runs
+    several commands in one process gives each the environment a shell would."""
+    saved = os.environ.get("RISKCLI_PASSPHRASE")
+    try:
+        yield
+    finally:
+        if saved is not None:
+            os.environ["RISKCLI_PASSPHRASE"] = saved
+
+
 @pytest.fixture
 def run(capsys: pytest.CaptureFixture[str]) -> Run:
     """Run the CLI in-process: (exit code, stdout, stderr)."""
 
     def _run(*args: str) -> tuple[int, str, str]:
-        code = main(list(args))
+        with keep_passphrase_env():
+            code = main(list(args))
         out, err = capsys.readouterr()
         return code, out, err
 

@@ -207,7 +207,8 @@ COUNTRY_CODES = st.one_of(
 DOCUMENTS = st.sampled_from([d.value for d in Document])
 CHARGE_ANSWER = st.one_of(st.sampled_from(CHARGES), st.sampled_from([282.1, 207.3, 275, 205]))
 CASE_ID = st.text(
-    alphabet=st.characters(blacklist_characters="\n\r\t", blacklist_categories=("Cs",)),
+    # what a case_id may hold: no controls, format characters or separators (issue 15)
+    alphabet=st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Zl", "Zp")),
     max_size=64,
 )
 

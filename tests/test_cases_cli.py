@@ -20,7 +20,7 @@ import yaml
 from riskcli.cli import common as cli_common
 from riskcli.cli.root import main
 from riskcli.io.store import WEAK_KDF_ENV, CaseStore
-from tests.conftest import FIXTURE_PACK
+from tests.conftest import FIXTURE_PACK, keep_passphrase_env
 
 PASS = "correct horse battery staple"
 AS_OF = "2022-11-07"
@@ -48,6 +48,7 @@ class Result:
 @pytest.fixture
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "store" / "cases.db"
+    path.parent.mkdir(mode=0o700)  # riskcli never creates a store's folder
     monkeypatch.setenv(WEAK_KDF_ENV, "1")
     monkeypatch.setenv("RISKCLI_STORE", str(path))
     monkeypatch.setenv("RISKCLI_PASSPHRASE", PASS)
@@ -61,7 +62,8 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Any:
     def run(*argv: str, stdin: str = "") -> Result:
         monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(stdin.encode())))
-        code = main(list(argv))
+        with keep_passphrase_env():
+            code = main(list(argv))
         captured = capsys.readouterr()
         return Result(code, captured.out, captured.err)
 
@@ -172,8 +174,8 @@ def test_redact(run: Any, tmp_path: Path, store: Path) -> None:
 def test_edit(run: Any, tmp_path: Path, store: Path) -> None:
     key = add(run, tmp_path, KZ_47)
     result = run(
-        "cases", "edit", "vol-17", "--set", "entry_date=2022-08-19", "--unset", "charges",
-        "--as-of", AS_OF,
+        "cases", "edit", "vol-17", "--changes", "-", "--unset", "charges", "--as-of", AS_OF,
+        stdin="entry_date: 2022-08-19\n",
     )  # fmt: skip
     assert result.code == 0, result.err
     assert result.out == (
@@ -184,15 +186,29 @@ def test_edit(run: Any, tmp_path: Path, store: Path) -> None:
         answers = cases.get_case(key).answers
     assert answers["entry_date"] == "2022-08-19" and "charges" not in answers
     before = sha(store)
-    bad = run("cases", "edit", key, "--set", "wanted=maybe")
+    bad = run("cases", "edit", key, "--changes", write(tmp_path, "c.yaml", {"wanted": "maybe"}))
     assert bad.code == 2 and "field 'wanted'" in bad.err and "allowed: none, federal" in bad.err
-    unknown = run("cases", "edit", key, "--set", "name=Ivan")
+    unknown = run("cases", "edit", key, "--changes", "-", stdin="name: Ivan\n")
     assert unknown.code == 2 and "unknown field 'name'" in unknown.err
     nothing = run("cases", "edit", key)
     assert nothing.code == 2 and "nothing to change" in nothing.err
     assert sha(store) == before
     replaced = run("cases", "edit", key, "-a", write(tmp_path, "kg.yaml", KG))
     assert replaced.code == 0 and "(vol-19)" in replaced.out
+
+
+def test_answers_on_the_command_line_are_refused(run: Any, tmp_path: Path, store: Path) -> None:
+    key = add(run, tmp_path, KZ_47)
+    before = sha(store)
+    refused = run("cases", "edit", key, "--set", "wanted=international")
+    assert refused.code == 2 and refused.out == ""
+    assert "never taken on the command line" in refused.err
+    assert "--changes FILE" in refused.err and "--changes -" in refused.err
+    assert "interview" in refused.err and refused.err.count("\n") == 1
+    assert sha(store) == before
+    assert "--set" not in run("cases", "edit", "--help").out
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    assert "--set" not in readme
 
 
 def test_delete(run: Any, tmp_path: Path, store: Path) -> None:
@@ -286,7 +302,7 @@ def test_passphrase_errors(
     assert not store.exists()
     monkeypatch.setenv("RISKCLI_PASSPHRASE", "short")
     weak = run("cases", "add", "-a", write(tmp_path, "a.yaml", KZ_47))
-    assert weak.code == 2 and "at least 8 characters" in weak.err
+    assert weak.code == 2 and "at least 12 characters" in weak.err
     assert not store.exists()
     monkeypatch.setenv("RISKCLI_PASSPHRASE", PASS)
     add(run, tmp_path, KZ_47)
@@ -318,7 +334,7 @@ def test_prompted_passphrase(
     differ = run("cases", "add", "-a", write(tmp_path, "a.yaml", KZ_47))
     assert differ.code == 2 and "no passphrase agreed on after three tries" in differ.err
     assert "the two differ; once more" in differ.err
-    assert "too short: at least 8 characters" in differ.err  # refused at once, asked again
+    assert "too short: at least 12 characters" in differ.err  # refused at once, asked again
     assert not store.exists()
     typed = iter(["short", PASS, PASS, PASS])  # too short, then agreed; then opened
     assert run("cases", "add", "-a", write(tmp_path, "a.yaml", KZ_47)).code == 0

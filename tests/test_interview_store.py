@@ -14,6 +14,7 @@ from prompt_toolkit.output import DummyOutput
 from riskcli.cli import common as cli_common
 from riskcli.cli import root as cli
 from riskcli.io.store import WEAK_KDF_ENV, CaseStore
+from tests.conftest import keep_passphrase_env
 from tests.test_interview import (
     ALMATY,
     CTRL_C,
@@ -44,7 +45,8 @@ def run_keys(
     with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
         pipe.send_text("".join(keys))
         pipe.close()
-        code = cli.main(args)
+        with keep_passphrase_env():
+            code = cli.main(args)
     out, err = capsys.readouterr()
     return code, out, err
 

@@ -44,13 +44,7 @@ def assess(
     ] = None,
     as_of: opt.AsOf = None,
     output: opt.Output = None,
-    redact: Annotated[
-        bool,
-        typer.Option(
-            "--redact",
-            help="Leave out the answers and the case id: risks, deadlines and advice only.",
-        ),
-    ] = False,
+    redact: Annotated[bool, typer.Option("--redact", help=common.REDACT_HELP)] = False,
     save_case: Annotated[
         bool,
         typer.Option(
@@ -97,6 +91,7 @@ def assess(
             from riskcli.core.report import redact_report
 
             report = redact_report(report)
+            typer.echo(common.redact_note(lang.value if lang else "en"), err=True)
         if ics is not None:
             from riskcli.io.ics import write_report_ics
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -28,7 +29,7 @@ from riskcli.core.errors import ExitStatus, InputError, cannot_write
 from riskcli.core.profile import Language
 from riskcli.i18n import msg, t
 from riskcli.io.files import write_private
-from riskcli.io.store import StoredCase, StoreError, default_store_path
+from riskcli.io.store import StoredCase, StoreError, printable
 from riskcli.render.report import Format, TableFormat, days_phrase, render
 
 if TYPE_CHECKING:
@@ -38,14 +39,43 @@ if TYPE_CHECKING:
 app = typer.Typer(
     help=(
         "Encrypted case files for volunteers: keep cases, follow deadlines, re-assess "
-        "everyone when the rules change. The passphrase comes from a hidden prompt or "
-        "RISKCLI_PASSPHRASE, never from the command line. Nothing anyone answered is "
-        "readable from the file without it; if you lose it, the cases cannot be recovered. "
-        "The store: --store PATH, RISKCLI_STORE, or cases.db in your user data folder."
+        "everyone when the rules change. The passphrase comes from a hidden prompt, "
+        "--passphrase-file, --passphrase-fd or RISKCLI_PASSPHRASE, never from the command "
+        "line. Nothing anyone answered is readable from the file without it; if you lose "
+        "it, the cases cannot be recovered. The store: --store PATH, RISKCLI_STORE, or "
+        "cases.db in your user data folder; `riskcli cases init` creates it."
     ),
     no_args_is_help=True,
     rich_markup_mode=None,
 )
+
+
+@app.callback()
+def cases_options(
+    passphrase_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--passphrase-file",
+            help="Read the store's passphrase from the first line of this file (yours "
+            "alone, mode 0600). Also RISKCLI_PASSPHRASE_FILE.",
+        ),
+    ] = None,
+    passphrase_fd: Annotated[
+        int | None,
+        typer.Option(
+            "--passphrase-fd",
+            min=0,
+            help="Read the store's passphrase from this open file descriptor, e.g. "
+            "`3< file` or a pipe from a password manager.",
+        ),
+    ] = None,
+) -> None:
+    """Where the passphrase comes from (given before the command: `riskcli cases
+    --passphrase-file F list`)."""
+    if passphrase_file is not None:
+        os.environ[common.PASSPHRASE_FILE_ENV] = str(passphrase_file)
+    if passphrase_fd is not None:
+        os.environ[common.PASSPHRASE_FD_ENV] = str(passphrase_fd)
 
 
 class ExportFormat(StrEnum):
@@ -72,7 +102,10 @@ def assess_case(
 ) -> Report:
     from riskcli.core.profile import make_profile
 
-    profile = make_profile(case.answers, source=f"case {case.key}", as_of=as_of)
+    answers = case.answers
+    if isinstance(answers.get("case_id"), str):  # escape codes kept by an older riskcli
+        answers = {**answers, "case_id": printable(answers["case_id"])}
+    profile = make_profile(answers, source=f"case {case.key}", as_of=as_of)
     return assessor.assess(profile, lang)
 
 
@@ -166,6 +199,7 @@ def cases_add(
     """Add a case from an answers file: assess it and keep answers and report encrypted."""
     day = as_of
     profile = common.load_profile_file(answers, day)
+    warn_name_like(profile.case_id, lang.value)
     report = common.get_assessor(common.env_of(ctx)).assess(profile)
     with open_store(store, create=True) as cases:
         ref = profile.case_id
@@ -250,13 +284,7 @@ def cases_show(
     case_ref: CaseArg,
     store: opt.Store = None,
     fmt: opt.Format = Format.text,
-    redact: Annotated[
-        bool,
-        typer.Option(
-            "--redact",
-            help="Leave out the answers and the case id: risks, deadlines and advice only.",
-        ),
-    ] = False,
+    redact: Annotated[bool, typer.Option("--redact", help=common.REDACT_HELP)] = False,
     stored: Annotated[
         bool,
         typer.Option("--stored", help="Show the last saved assessment instead of a fresh one."),
@@ -282,30 +310,24 @@ def cases_show(
         report = assess_case(assessor, case, day, lang.value if lang else None)
     if redact:
         report = redact_report(report)
+        typer.echo(common.redact_note(lang.value if lang else "en"), err=True)
     text = render(report, fmt, color=common.use_color(output), width=common.text_width(output))
     common.emit(text, output)
 
 
-def _parse_sets(sets: list[str], unsets: list[str]) -> dict[str, Any]:
+def warn_name_like(case_id: str | None, lang: str) -> None:
+    """Warn (stderr) when a case_id looks like a person's name; the case is still kept."""
+    from riskcli.io.store import name_like, printable
+
+    if case_id and name_like(case_id):
+        typer.echo(w(lang, "name_like", ref=repr(printable(case_id))), err=True)
+
+
+def _parse_unsets(unsets: list[str]) -> dict[str, Any]:
     from riskcli.core.profile import FIELDS
 
     allowed = [f for f in FIELDS if f != "as_of"]
     changes: dict[str, Any] = {}
-    for item in sets:
-        name, sep, value = item.partition("=")
-        name = name.strip()
-        if not sep:
-            raise InputError(msg("cases.set_form", item=repr(item)))
-        if name not in allowed:
-            raise InputError(
-                msg(
-                    "cases.set_unknown",
-                    item=repr(item),
-                    field=repr(name),
-                    allowed=", ".join(allowed),
-                )
-            )
-        changes[name] = value
     for name in unsets:
         if name not in allowed:
             raise InputError(
@@ -321,14 +343,20 @@ def cases_edit(
     case_ref: CaseArg,
     sets: Annotated[
         list[str] | None,
-        typer.Option(
-            "--set",
-            help="Change one answer: FIELD=VALUE (lists separated by ';'). Repeatable.",
-        ),
+        typer.Option("--set", hidden=True, help="Refused: answers never go on a command line."),
     ] = None,
     unsets: Annotated[
         list[str] | None,
         typer.Option("--unset", help="Forget one answer (it becomes unknown). Repeatable."),
+    ] = None,
+    changes_file: Annotated[
+        str | None,
+        typer.Option(
+            "--changes",
+            "-c",
+            help="Change only the fields this file names (JSON or YAML; null forgets an "
+            "answer); - reads standard input.",
+        ),
     ] = None,
     answers: Annotated[
         str | None,
@@ -342,14 +370,19 @@ def cases_edit(
 ) -> None:
     """Change a case's answers, re-assess it and save both.
 
-    With no --set, --unset or --answers, on a terminal, the interview runs again with the
+    Changes come from a file or standard input (--changes, --answers), never from the
+    command line. With none of them, on a terminal, the interview runs again with the
     stored answers filled in: change any of them on the review screen.
     """
     from riskcli.core.profile import make_profile
     from riskcli.io.loaders import load_data
 
-    changes = _parse_sets(sets or [], unsets or [])
-    if not changes and answers is None:
+    if sets:
+        raise InputError(msg("cases.no_set"))
+    if changes_file is not None and answers is not None:
+        raise InputError("give --changes (some fields) or --answers (all of them), not both")
+    changes = _parse_unsets(unsets or [])
+    if not changes and answers is None and changes_file is None:
         if not common.can_interview():
             raise InputError(msg("cases.nothing_to_change"))
         _edit_in_interview(common.get_assessor(common.env_of(ctx)), case_ref, store, as_of, lang)
@@ -360,6 +393,14 @@ def cases_edit(
         replacement = load_data(answers, what="answers file")
         if not isinstance(replacement, dict):
             make_profile(replacement, source=answers)  # raises the usual clear error
+    if changes_file is not None:
+        given = load_data(changes_file, what="changes file")
+        if not isinstance(given, dict):
+            raise InputError(
+                f"{'<stdin>' if changes_file == '-' else changes_file}: a changes file maps "
+                "field names to new answers (null forgets one), e.g. `entry_date: 2022-08-19`"
+            )
+        changes.update(given)
     assessor = common.get_assessor(common.env_of(ctx))
     with open_store(store) as cases:
         case = cases.get_case(cases.resolve(case_ref))
@@ -368,8 +409,11 @@ def cases_edit(
         new.update(changes)
         new = {k: v for k, v in new.items() if v is not None}
         profile = make_profile(new, source=f"case {case.key}", as_of=day)
+        warn_name_like(profile.case_id, lang.value)
         report = assessor.assess(profile)
-        cases.update_case(case.key, profile.answers(), report.to_json_dict())
+        cases.update_case(
+            case.key, profile.answers(), report.to_json_dict(), expected_version=case.version
+        )
     ref = f" ({profile.case_id})" if profile.case_id else ""
     typer.echo(
         w(lang.value, "updated", key=case.key, ref=ref, summary=summary_line(lang.value, report))
@@ -406,7 +450,10 @@ def _edit_in_interview(
         if not session.store_wanted:
             typer.echo(w(lang.value, "not_changed"), err=True)
             return
-        cases.update_case(case.key, profile.answers(), report.to_json_dict())
+        warn_name_like(profile.case_id, lang.value)
+        cases.update_case(
+            case.key, profile.answers(), report.to_json_dict(), expected_version=case.version
+        )
     ref = f" ({profile.case_id})" if profile.case_id else ""
     typer.echo(
         w(lang.value, "updated", key=case.key, ref=ref, summary=summary_line(lang.value, report))
@@ -570,16 +617,124 @@ def cases_wipe(
     store: opt.Store = None,
     lang: opt.Lang = Language.en,
 ) -> None:
-    """Delete the whole case store for good, after you type WIPE (no passphrase needed)."""
-    from riskcli.io.store import store_info, wipe_store
+    """Delete the whole case store for good, after you type WIPE (no passphrase needed).
 
-    path = (store or default_store_path()).expanduser()
-    count = store_info(path)
-    if ask(w(lang.value, "wipe_prompt", path=path, n=count) + ":") != "WIPE":
+    A damaged store (truncated, its header overwritten) is wiped too; through a symbolic
+    link, the file it points to is wiped and the link removed. A file that never was a
+    riskcli store is refused.
+    """
+    from riskcli.io.store import wipe_store, wipe_target
+
+    path = common.store_path(store)
+    target = wipe_target(path)
+    if target.cases is None:
+        prompt = w(lang.value, "wipe_damaged_prompt", path=target.path)
+    else:
+        prompt = w(lang.value, "wipe_prompt", path=target.path, n=target.cases)
+    if ask(prompt + ":") != "WIPE":
         typer.echo(w(lang.value, "not_wiped"), err=True)
         raise typer.Exit(ExitStatus.ERROR)
-    wipe_store(path)
+    wipe_store(target)
     typer.echo(w(lang.value, "wiped", path=path))
+    if target.link is not None:
+        typer.echo(w(lang.value, "wiped_link", path=target.path, link=path))
+
+
+@app.command("init")
+def cases_init(store: opt.Store = None) -> None:
+    """Create a new, empty case store (asks for a new passphrase twice).
+
+    Its folder must exist (an encrypted volume must be mounted first); only the default
+    location in your user data folder is created for you.
+    """
+    path = common.store_path(store)
+    if path.exists() or path.is_symlink():
+        raise StoreError(f"{path}: already exists; riskcli creates a new store only at a new path")
+    with open_store(store, create=True):
+        pass
+
+
+@app.command("passwd")
+def cases_passwd(
+    store: opt.Store = None,
+    new_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--new-passphrase-file",
+            help="Read the new passphrase from the first line of this file (mode 0600); "
+            "default: asked twice on the terminal.",
+        ),
+    ] = None,
+) -> None:
+    """Change the store's passphrase: the data key is wrapped again, no case is rewritten."""
+    with open_store(store) as cases:
+        new = common.read_new_passphrase(new_file)
+        cases.change_passphrase(new)
+        where = cases.path
+    typer.echo(f"changed the passphrase of {where}")
+
+
+@app.command("drafts")
+def cases_drafts(
+    store: opt.Store = None,
+    delete: Annotated[
+        list[str] | None,
+        typer.Option("--delete", metavar="KEY", help="Delete this draft. Repeatable."),
+    ] = None,
+    delete_all: Annotated[bool, typer.Option("--delete-all", help="Delete every draft.")] = False,
+    lang: opt.Lang = Language.en,
+    fmt: opt.Table = TableFormat.text,
+) -> None:
+    """List the drafts of interrupted interviews (`assess --resume` continues the newest),
+    or delete them."""
+    L = lang.value
+    with open_store(store) as cases:
+        good, bad = cases.scan_drafts()
+        victims = [d.key for d in good] + bad if delete_all else list(delete or [])
+        known = {d.key for d in good} | set(bad)
+        unknown = [k for k in victims if k not in known]
+        if unknown:
+            raise StoreError(f"no draft {unknown[0]!r} in {cases.path}; see `riskcli cases drafts`")
+        for key in victims:
+            cases.delete_draft(key)
+    if victims:
+        for key in victims:
+            typer.echo(w(L, "draft_deleted", key=key))
+        return
+    if fmt is TableFormat.json:
+        data = [
+            {
+                "key": d.key,
+                "started": d.created.isoformat(),
+                "last_saved": d.updated.isoformat(),
+                "answers": _answer_count(d.data),
+            }
+            for d in good
+        ]
+        typer.echo(json.dumps({"drafts": data, "damaged": bad}, ensure_ascii=False, indent=2))
+        return
+    if not good and not bad:
+        typer.echo(w(L, "no_drafts"))
+        return
+    table = [[w(L, k) for k in ("key", "started", "last_saved", "answers")]]
+    for d in good:
+        table.append(
+            [
+                d.key,
+                d.created.strftime("%Y-%m-%d %H:%M"),
+                d.updated.strftime("%Y-%m-%d %H:%M"),
+                str(_answer_count(d.data)),
+            ]
+        )
+    for key in bad:
+        table.append([key, "-", "-", w(L, "draft_damaged")])
+    typer.echo(_table(table), nl=False)
+    typer.echo(w(L, "drafts_hint"))
+
+
+def _answer_count(data: dict[str, Any]) -> int:
+    answers = data.get("answers", data)
+    return sum(1 for v in answers.values() if v is not None) if isinstance(answers, dict) else 0
 
 
 # --- reassess ------------------------------------------------------------------------
@@ -685,7 +840,10 @@ def cases_reassess(
         if save:
             # The saved reports stay in each case's own language.
             fresh = {r.case.key: assess_case(assessor, r.case, None) for r in results}
-            cases.save_assessments({k: r.to_json_dict() for k, r in fresh.items()})
+            cases.save_assessments(  # a case edited meanwhile keeps its edit's assessment
+                {k: r.to_json_dict() for k, r in fresh.items()},
+                {r.case.key: r.case.version for r in results},
+            )
     changed = [r for r in results if r.changes]
     changed.sort(key=lambda r: overview(r.case, r.report).sort_key())
     today = (day or dt.date.today()).isoformat()

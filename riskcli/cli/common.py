@@ -7,6 +7,7 @@ command reads it with :func:`env_of`. Nothing here is global state.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import getpass
 import os
@@ -26,6 +27,7 @@ from riskcli.io.store import (
     CaseStore,
     StoreError,
     default_store_path,
+    harden_process,
 )
 
 if TYPE_CHECKING:
@@ -34,6 +36,10 @@ if TYPE_CHECKING:
     from riskcli.core.profile import Profile
 
 PASSPHRASE_ENV = "RISKCLI_PASSPHRASE"
+# Where the passphrase is (a path or a descriptor number, never the passphrase itself): set by
+# `riskcli cases --passphrase-file` / `--passphrase-fd`, or by the user.
+PASSPHRASE_FILE_ENV = "RISKCLI_PASSPHRASE_FILE"
+PASSPHRASE_FD_ENV = "RISKCLI_PASSPHRASE_FD"
 
 
 @dataclass
@@ -121,6 +127,21 @@ def load_profile_file(path: str, as_of: dt.date | None) -> Profile:
     return make_profile(data, source=name, as_of=as_of)
 
 
+REDACT_HELP = (
+    "Leave out the answers, the case id and the store's key: risks, deadlines, advice and "
+    "sources only. It does NOT hide the findings' titles and advice, which name the "
+    "destination and can reveal the situation (e.g. a pending refugee application): read "
+    "the report before you send it."
+)
+
+
+def redact_note(lang: str) -> str:
+    """What --redact hid and what it did not (said on stderr with every redacted report)."""
+    from riskcli.i18n import t
+
+    return t(lang, "cases.redact_note")
+
+
 # --- the case store's passphrase --------------------------------------------------------
 
 
@@ -133,16 +154,85 @@ def _have_terminal() -> bool:
     return True
 
 
+MAX_PASSPHRASE_BYTES = 4096
+
+
+def _first_line(data: bytes, where: str) -> str:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise StoreError(f"{where}: the passphrase is not UTF-8 text") from None
+    line = text.split("\n", 1)[0].removesuffix("\r")
+    if not line:
+        raise StoreError(f"{where}: the passphrase is empty")
+    return line
+
+
+def passphrase_from_file(path: Path) -> str:
+    """The first line of ``path``: a file of the user's own, not open to others."""
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as exc:
+        raise StoreError(f"--passphrase-file {path}: cannot open: {exc.strerror}") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISREG(info.st_mode) and info.st_mode & 0o077:
+            raise StoreError(
+                f"--passphrase-file {path}: open to other users (mode "
+                f"{stat.S_IMODE(info.st_mode):04o}); `chmod 600 {path}` first"
+            )
+        data = os.read(fd, MAX_PASSPHRASE_BYTES)
+    finally:
+        os.close(fd)
+    return _first_line(data, f"--passphrase-file {path}")
+
+
+def passphrase_from_fd(fd: int) -> str:
+    """The first line read from file descriptor ``fd`` (which is then closed)."""
+    chunks: list[bytes] = []
+    try:
+        while sum(map(len, chunks)) < MAX_PASSPHRASE_BYTES:
+            chunk = os.read(fd, MAX_PASSPHRASE_BYTES)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            if b"\n" in chunk:
+                break
+    except OSError as exc:
+        raise StoreError(f"--passphrase-fd {fd}: cannot read: {exc.strerror}") from None
+    finally:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    return _first_line(b"".join(chunks), f"--passphrase-fd {fd}")
+
+
 def read_passphrase(path: Path, *, new: bool) -> str:
-    """From RISKCLI_PASSPHRASE, or asked on the terminal without echo (prompt on stderr)."""
-    env = os.environ.get(PASSPHRASE_ENV)
-    if env is not None:
-        if not env:
+    """The store's passphrase: from --passphrase-file or --passphrase-fd, else
+    RISKCLI_PASSPHRASE (removed from the environment once read, so no child process or
+    /proc/PID/environ reader sees it), else asked on the terminal without echo (prompt on
+    stderr). Core dumps are turned off first: this process is about to hold the key."""
+    harden_process()
+    file = os.environ.pop(PASSPHRASE_FILE_ENV, None)
+    fd = os.environ.pop(PASSPHRASE_FD_ENV, None)
+    if file:
+        os.environ.pop(PASSPHRASE_ENV, None)
+        return passphrase_from_file(Path(file))
+    if fd:
+        os.environ.pop(PASSPHRASE_ENV, None)
+        if not fd.isdigit():
+            raise StoreError(f"--passphrase-fd {fd!r}: give a file descriptor number")
+        return passphrase_from_fd(int(fd))
+    value = os.environ.pop(PASSPHRASE_ENV, None)
+    if value is not None:
+        if not value:
             raise StoreError(f"{PASSPHRASE_ENV} is set but empty")
-        return env
+        return value
     if not _have_terminal():
         raise StoreError(
-            f"no terminal to ask the store's passphrase on; set {PASSPHRASE_ENV} "
+            "no terminal to ask the store's passphrase on; use `riskcli cases "
+            f"--passphrase-file FILE` or `--passphrase-fd N`, or set {PASSPHRASE_ENV} "
             "(never pass a passphrase as a command-line argument)"
         )
     what = "new case store" if new else "case store"
@@ -164,12 +254,35 @@ def read_passphrase(path: Path, *, new: bool) -> str:
     raise StoreError("no passphrase agreed on after three tries; nothing was created")
 
 
-def open_store(store: Path | None, *, create: bool = False) -> CaseStore:
-    """Open (``create``: or make) the store the user chose, asking for the passphrase."""
-    path = (store or default_store_path()).expanduser()
-    if not create and not path.exists():
+def read_new_passphrase(source: Path | None) -> str:
+    """A new passphrase (``cases passwd``): the first line of ``source``, or typed twice."""
+    if source is not None:
+        return passphrase_from_file(source)
+    if not _have_terminal():
         raise StoreError(
-            f"{path}: no case store here yet; add a case with `riskcli cases add` "
+            "no terminal to ask the new passphrase on; give it with --new-passphrase-file FILE"
+        )
+    first = getpass.getpass("New passphrase / новая парольная фраза: ", stream=sys.stderr)
+    again = getpass.getpass("The same passphrase again / ещё раз: ", stream=sys.stderr)
+    if again != first:
+        raise StoreError("the two passphrases differ; nothing was changed")
+    return first
+
+
+def store_path(store: Path | None) -> Path:
+    return (store or default_store_path()).expanduser()
+
+
+def open_store(store: Path | None, *, create: bool = False) -> CaseStore:
+    """Open (``create``: or make) the store the user chose, asking for the passphrase.
+
+    A new store is announced in one line on stderr, with where it is. Its folder is never
+    created, except the default one in the user data folder.
+    """
+    path = store_path(store)
+    if not create and not path.exists() and not path.is_symlink():
+        raise StoreError(
+            f"{path}: no case store here yet; create one with `riskcli cases init` "
             "(or choose the store with --store / RISKCLI_STORE)"
         )
     new = create and (not path.exists() or (path.is_file() and path.stat().st_size == 0))
@@ -179,7 +292,11 @@ def open_store(store: Path | None, *, create: bool = False) -> CaseStore:
             f"riskcli: WARNING: {WEAK_KDF_ENV}=1 makes the new store's key weak (for tests only)",
             err=True,
         )
-    return CaseStore.open(path, passphrase, create=create)
+    default = store is None and not os.environ.get("RISKCLI_STORE")
+    opened = CaseStore.open(path, passphrase, create=create, make_parent=default)
+    if opened.created:
+        typer.echo(f"riskcli: created a new case store at {path}", err=True)
+    return opened
 
 
 def ask(prompt: str) -> str:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from enum import StrEnum
 from typing import Annotated, Any, Literal, get_args, get_origin
 
 import pycountry
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -280,12 +282,28 @@ OrgStatusField = Annotated[
 ]
 
 
+# Unicode categories a terminal acts on or cannot show: controls (ESC, BEL, CR...), format
+# characters (bidi overrides, zero-width), surrogates, line and paragraph separators.
+UNSHOWABLE = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
+def _printable_id(value: str | None) -> str | None:
+    """A case_id is shown on terminals: printable characters only (no control or escape
+    codes, no bidi overrides), on one line."""
+    if value is not None and any(unicodedata.category(c) in UNSHOWABLE for c in value):
+        raise ValueError(
+            "holds characters that cannot be shown (control or escape codes, or line "
+            "breaks); allowed: printable characters only"
+        )
+    return value
+
+
 class Profile(BaseModel):
     """A person's situation. Field names are fixed by spec §1."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
 
-    case_id: Annotated[str | None, Field(max_length=64, pattern=r"^[^\n\r\t]*$")] = None
+    case_id: Annotated[str | None, Field(max_length=64), AfterValidator(_printable_id)] = None
     as_of: Annotated[dt.date, BeforeValidator(parse_date)] = Field(default_factory=dt.date.today)
     language: LanguageField = None
     citizenship: CitizenshipField = None

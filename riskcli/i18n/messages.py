@@ -190,12 +190,42 @@ MESSAGES: dict[str, str | Plural] = {
         "case(s) {keys} cannot be read: damaged. `riskcli cases delete KEY` removes one",
     ),
     "cases.no_assessment": "case {key} has no saved assessment",
-    "cases.set_form": "--set {item}: write FIELD=VALUE, e.g. --set entry_date=2022-09-25",
-    "cases.set_unknown": "--set {item}: unknown field {field}; allowed: {allowed}",
     "cases.unset_unknown": "--unset {field}: unknown field; allowed: {allowed}",
     "cases.nothing_to_change": (
-        "nothing to change: give --set FIELD=VALUE, --unset FIELD or --answers "
-        "(or run it on a terminal to change the answers in the interview)"
+        "nothing to change: give --changes FILE (or - for standard input), --answers FILE "
+        "or --unset FIELD (or run it on a terminal to change the answers in the interview)"
+    ),
+    "cases.no_set": (
+        "--set is refused: answers are never taken on the command line, where every user "
+        "of this machine sees them (ps, /proc) and the shell history keeps them. Put the "
+        "changes in a file and give `--changes FILE` (only the fields it names change; null "
+        "forgets one), or pipe them in with `--changes -`; `--answers FILE` (or -) replaces "
+        "all the answers; or run `riskcli cases edit ID` on a terminal to change them in the "
+        "interview"
+    ),
+    "cases.wiped_link": "wiped {path}, the file {link} pointed to, and removed the link",
+    "cases.wipe_damaged_prompt": (
+        "{path} is a damaged case store (its cases cannot be counted). Wiping deletes it "
+        "for good. Type WIPE to go on"
+    ),
+    "cases.started": "STARTED",
+    "cases.last_saved": "LAST SAVED",
+    "cases.answers": "ANSWERS",
+    "cases.no_drafts": "No drafts of interrupted interviews.",
+    "cases.draft_deleted": "deleted draft {key}",
+    "cases.draft_damaged": "damaged",
+    "cases.drafts_hint": (
+        "`riskcli assess --resume` continues the newest; `riskcli cases drafts --delete "
+        "KEY` deletes one."
+    ),
+    "cases.name_like": (
+        "riskcli: warning: case_id {ref} looks like a person's name; a case file should "
+        "name no one: use a neutral reference (e.g. vol-17) and `riskcli cases edit` to change it"
+    ),
+    "cases.redact_note": (
+        "riskcli: --redact left out the answers, the case id and the store's key; the "
+        "findings' titles, advice and deadlines are shown as they are and can reveal the "
+        "person's situation: read it before you send it"
     ),
     "error.exists": "{option} {path}: already exists; pass --force to replace it",
     # --- riskcli rules -------------------------------------------------------------------
