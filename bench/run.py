@@ -58,7 +58,7 @@ def generate_rows(n: int, seed: int = 5, broken_every: int = 0) -> Iterator[dict
     rng = random.Random(seed)
     start = dt.date(2022, 9, 1)
     for i in range(n):
-        entry = start + dt.timedelta(days=rng.randrange(0, 300))
+        entry = start + dt.timedelta(days=rng.randrange(0, 280))  # before AS_OF: valid
         expiry = dt.date(2023, 1, 1) + dt.timedelta(days=rng.randrange(0, 2000))
         docs = [
             d

@@ -29,6 +29,7 @@ from riskcli.core.conditions import FIELD_SPECS, Node
 from riskcli.core.profile import (
     MAX_DATE,
     MIN_DATE,
+    PAST_FIELDS,
     Citizenship,
     CriminalCase,
     Document,
@@ -227,10 +228,13 @@ def date_answer(draw: st.DrawFn, field: str, as_of: dt.date) -> Any:
     if mode == 0:
         return draw(UNKNOWN_ANSWERS)
     if mode == 4:
-        return date_text(draw, draw(FIXED_DATES))
-    strategy = (OFFSET_CHOICES[field], SMALL_OFFSETS, LARGE_OFFSETS)[mode - 1]
-    ordinal = as_of.toordinal() + draw(strategy)
-    day = dt.date.fromordinal(min(max(ordinal, MIN_DATE.toordinal()), MAX_DATE.toordinal()))
+        day = draw(FIXED_DATES)
+    else:
+        strategy = (OFFSET_CHOICES[field], SMALL_OFFSETS, LARGE_OFFSETS)[mode - 1]
+        ordinal = as_of.toordinal() + draw(strategy)
+        day = dt.date.fromordinal(min(max(ordinal, MIN_DATE.toordinal()), MAX_DATE.toordinal()))
+    if field in PAST_FIELDS:  # a valid entry date is on or before the assessment date
+        day = min(day, as_of)
     return date_text(draw, day)
 
 

@@ -332,12 +332,14 @@ def test_prompted_passphrase(
 ) -> None:
     monkeypatch.delenv("RISKCLI_PASSPHRASE")
     monkeypatch.setattr(cli_common, "_have_terminal", lambda: True)
-    typed = iter([PASS, PASS + "x"])
+    typed = iter([PASS, PASS + "x", "short", PASS, PASS + "y"])
     monkeypatch.setattr(cli_common.getpass, "getpass", lambda prompt, stream: next(typed))
     differ = run("cases", "add", "-a", write(tmp_path, "a.yaml", KZ_47))
-    assert differ.code == 2 and "the two passphrases differ" in differ.err
+    assert differ.code == 2 and "no passphrase agreed on after three tries" in differ.err
+    assert "the two differ; once more" in differ.err
+    assert "too short: at least 12 characters" in differ.err  # refused at once, asked again
     assert not store.exists()
-    typed = iter([PASS, PASS, PASS])
+    typed = iter(["short", PASS, PASS, PASS])  # too short, then agreed; then opened
     assert run("cases", "add", "-a", write(tmp_path, "a.yaml", KZ_47)).code == 0
     assert run("cases", "list").code == 0
 

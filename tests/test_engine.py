@@ -45,6 +45,9 @@ def random_profile_data(rng: random.Random) -> dict[str, Any]:
             return None
         return (day + dt.timedelta(days=rng.randrange(-400, 400))).isoformat()
 
+    def past(text: str | None) -> str | None:
+        return None if text is None else min(text, day.isoformat())
+
     def enum(e: Any) -> Any:
         return _maybe(rng, [m.value for m in e])
 
@@ -54,7 +57,7 @@ def random_profile_data(rng: random.Random) -> dict[str, Any]:
         "citizenship": enum(Citizenship),
         "documents": _maybe(rng, [rng.sample([d.value for d in Document], rng.randrange(0, 5))]),
         "international_passport_expiry": date_near(),
-        "entry_date": date_near(),
+        "entry_date": past(date_near()),  # an entry date is never after the assessment date
         "stay_basis": enum(StayBasis),
         "criminal_case": enum(CriminalCase),
         "wanted": enum(Wanted),

@@ -126,7 +126,7 @@ def random_answers(rng: random.Random, destinations: list[str]) -> dict[str, Any
     if rng.random() < 0.7:
         out["documents"] = rng.sample([d.value for d in Document], rng.randrange(0, 4))
     if rng.random() < 0.7:
-        out["entry_date"] = f"2023-{rng.randrange(1, 7):02d}-{rng.randrange(1, 29):02d}"
+        out["entry_date"] = f"2023-{rng.randrange(1, 6):02d}-{rng.randrange(1, 29):02d}"  # < as_of
     return out
 
 

@@ -219,7 +219,7 @@ ANSWERS: list[Case] = [
     Case(
         "year 1066",
         b"destination: KG\nentry_date: 1066-10-14\n",
-        f"field 'entry_date': 1066-10-14 is out of range (1900-01-01 to 2100-12-31); allowed: {ALLOWED['date']}",
+        f"field 'entry_date': 1066-10-14 is out of range (1992-01-01 to 2100-12-31); allowed: {ALLOWED['date']}",
     ),
     Case(
         "5000-digit number (JSON)",

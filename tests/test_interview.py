@@ -24,9 +24,18 @@ from prompt_toolkit.output import DummyOutput
 from riskcli.cli import common as cli_common
 from riskcli.cli import root as cli
 from riskcli.core.profile import FIELDS, make_profile
-from riskcli.core.questions import BY_KEY, DONT_KNOW, LANGUAGE, QUESTIONS, to_profile_data
+from riskcli.core.questions import (
+    BY_KEY,
+    DONT_KNOW,
+    LANGUAGE,
+    OTHER_COUNTRY,
+    QUESTIONS,
+    to_profile_data,
+)
 from riskcli.interview import interview as interview_module
 from riskcli.interview.interview import (
+    BACK,
+    CHOOSE,
     CountryCompleter,
     Interview,
     answers_document,
@@ -70,23 +79,32 @@ def typed(text: str) -> str:
     return text + ENTER
 
 
+def sel(key: str, value: Any) -> str:
+    """The keys that choose ``value`` at the question ``key`` (from the top of its list)."""
+    if key == "destination":
+        values: list[Any] = [CHOOSE, *DESTINATIONS, OTHER_COUNTRY, BACK]
+    else:
+        iv = Interview(DESTINATIONS, output=DummyOutput(), environ={})
+        values = [c.value for c in iv.options(BY_KEY[key])]
+    return pick(values.index(value))
+
+
 # Answers after the stay questions, for a person who says "no" or "none" to everything.
 REST_NONE = [
-    pick(0),  # criminal case: No
-    pick(1),  # arrested in absentia: No
-    pick(0),  # wanted: No
-    pick(0),  # protests: No
-    pick(1),  # liable to call-up: No
-    pick(1),  # call-up notice: No
-    pick(1),  # spoke out publicly: No
-    pick(1),  # activism abroad: No
-    pick(6),  # work: Something else
-    pick(1),  # "foreign agent": No
-    pick(0),  # organisation: No
-    pick(1),  # foreign funding: No
-    pick(0),  # relatives in Russia: Yes
+    sel("criminal_case", "none"),
+    sel("arrested_in_absentia", False),
+    sel("wanted", "none"),
+    sel("protest_history", "none"),
+    sel("military_liable", False),  # not liable: no question about a call-up notice
+    sel("public_statements", False),
+    sel("activism_abroad", False),
+    sel("occupation", "other"),
+    sel("foreign_agent", False),
+    sel("organisation_status", "none"),
+    sel("foreign_funding", False),
+    sel("relatives_in_russia", True),
     ENTER,  # moving on to: don't know
-    pick(1),  # needs shelter: No
+    sel("needs_shelter", False),
 ]
 # The same answers, given in advance: a test about one branch answers only that branch
 # through the keys and lets these stand (the interview asks only what has no answer).
@@ -96,7 +114,6 @@ REST_NONE_ANSWERS: dict[str, Any] = {
     "wanted": "none",
     "protest_history": "none",
     "military_liable": False,
-    "draft_notice": False,
     "public_statements": False,
     "activism_abroad": False,
     "occupation": "other",
@@ -110,18 +127,18 @@ REST_NONE_ANSWERS: dict[str, Any] = {
 WITHOUT_CASE = {
     k: v for k, v in REST_NONE_ANSWERS.items() if k not in ("criminal_case", "arrested_in_absentia")
 }
-LATER = {k: REST_NONE_ANSWERS[k] for k in list(REST_NONE_ANSWERS)[6:]}  # from public_statements
+LATER = {k: REST_NONE_ANSWERS[k] for k in list(REST_NONE_ANSWERS)[5:]}  # from public_statements
 DONE = pick(0)  # review screen: all correct
 NO_SAVE = pick(0)
 
 START = [
     pick(0),  # language: English (the locale is not Russian)
-    pick(0),  # citizenship: Russia
+    sel("citizenship", "RU"),
     SPACE + ENTER,  # documents: domestic passport only
-    pick(1),  # country: Kazakhstan
-    pick(0),  # already there: Yes
+    sel("destination", "KZ"),
+    sel("in_country", True),
     typed("25.09.2022"),  # entry date
-    pick(0),  # stay basis: visa-free
+    sel("stay_basis", "visa_free"),
 ]
 ALMATY = [*START, *REST_NONE]
 ALMATY_PROFILE = {
@@ -137,7 +154,6 @@ ALMATY_PROFILE = {
     "wanted": "none",
     "protest_history": "none",
     "military_liable": False,
-    "draft_notice": False,
     "public_statements": False,
     "activism_abroad": False,
     "occupation": "other",
@@ -158,12 +174,15 @@ def make(prefill: dict[str, Any] | None = None, **kwargs: Any) -> Interview:
 
 
 def drive(interview: Interview, keys: list[str]) -> Any:
-    """Run the interview with these keys; returns the profile's answers."""
+    """Run the interview with these keys, then its closing offer to save (as the command
+    line does once the report is shown); returns the profile's answers."""
     with create_pipe_input() as pipe:
         pipe.send_text("".join(keys))
         pipe.close()
         with create_app_session(input=pipe, output=DummyOutput()):
-            return interview.run().answers()
+            profile = interview.run()
+            interview.close(profile)
+            return profile.answers()
 
 
 def interview(
@@ -219,7 +238,7 @@ def test_locale_language(environ: dict[str, str], expected: str) -> None:
 
 
 def test_not_yet_there_is_not_asked_entry_date_or_stay_basis() -> None:
-    keys = [pick(0), pick(0), SPACE + ENTER, pick(1), pick(1), DONE, NO_SAVE]
+    keys = [*START[:4], sel("in_country", False), DONE, NO_SAVE]
     answers = interview(keys)
     assert answers["destination"] == "KZ"
     assert "entry_date" not in answers
@@ -229,19 +248,15 @@ def test_not_yet_there_is_not_asked_entry_date_or_stay_basis() -> None:
 
 def test_dont_know_reaches_the_profile_as_unknown() -> None:
     keys = [
-        pick(0),
-        pick(0),
-        SPACE + ENTER,
-        pick(1),
-        pick(0),
+        *START[:5],
         ENTER,  # entry date: don't know
-        pick(5),  # stay basis: don't know
-        pick(3),  # criminal case: don't know
-        pick(2),  # arrested in absentia: don't know
-        pick(4),  # wanted: don't know
-        pick(0),
-        pick(2),  # liable to call-up: don't know
-        pick(2),  # call-up notice: don't know
+        ENTER,  # stay basis: don't know (under the cursor at the start)
+        ENTER,  # criminal case: don't know
+        ENTER,  # arrested in absentia: don't know
+        ENTER,  # wanted: don't know
+        sel("protest_history", "none"),
+        ENTER,  # liable to call-up: don't know
+        ENTER,  # call-up notice: don't know (asked: liability unknown)
         DONE,
         NO_SAVE,
     ]
@@ -263,9 +278,9 @@ def test_typing_dont_know_at_a_date_is_dont_know() -> None:
 def test_an_open_case_asks_for_articles_and_arrest() -> None:
     keys = [
         *START,
-        pick(1),  # criminal case: open
+        sel("criminal_case", "pending"),
         typed("207.3, 280.3;275"),  # articles
-        pick(0),  # arrested in absentia: Yes
+        sel("arrested_in_absentia", True),
         DONE,
         NO_SAVE,
     ]
@@ -276,8 +291,8 @@ def test_an_open_case_asks_for_articles_and_arrest() -> None:
 
 
 def test_bad_articles_are_refused_and_the_prompt_stays_open() -> None:
-    keys = [*START, pick(2), "article 5" + ENTER, BACKSPACE * 9, typed("207.3")]
-    keys += [pick(2), DONE, NO_SAVE]
+    keys = [*START, sel("criminal_case", "convicted"), "article 5" + ENTER, BACKSPACE * 9]
+    keys += [typed("207.3"), ENTER, DONE, NO_SAVE]  # arrested in absentia: Enter, don't know
     answers = interview(keys, prefill=WITHOUT_CASE)
     assert answers["criminal_case"] == "convicted"
     assert answers["charges"] == ["207.3"]
@@ -293,18 +308,28 @@ def test_a_nonsense_date_is_refused_and_the_prompt_stays_open() -> None:
 @pytest.mark.parametrize(
     ("lang", "text", "reason"),
     [
-        ("en", "31.02.2022", "'31.02.2022' is not a date; type YYYY-MM-DD or DD.MM.YYYY"),
-        ("en", "yesterday", "'yesterday' is not a date; type YYYY-MM-DD or DD.MM.YYYY"),
-        ("ru", "2022-13-01", "«2022-13-01» — не дата; введите ГГГГ-ММ-ДД или ДД.ММ.ГГГГ"),
-        ("en", "01.12.2022", "2022-12-01 is after 2022-11-07: the day of entry cannot be"),
-        ("ru", "2022-12-01", "2022-12-01 позже 2022-11-07: дата въезда не может быть"),
+        ("en", "31.02.2022", "'31.02.2022' is not a date; type DD.MM.YYYY, e.g. 28.09.2022"),
+        ("en", "yesterday", "'yesterday' is not a date; type DD.MM.YYYY, e.g. 28.09.2022"),
+        (
+            "ru",
+            "2022-13-01",
+            "Такой даты нет: «2022-13-01». Введите ДД.ММ.ГГГГ, например 28.09.2022",
+        ),
+        ("en", "01.12.2022", "2022-12-01 is after the assessment date (2022-11-07)"),
+        ("ru", "2022-12-01", "Дата 1 декабря 2022 г. позже даты оценки (7 ноября 2022 г.)"),
+        ("en", "01.01.1900", "1900-01-01 is too early: dates from 1992-01-01 on are taken"),
+        (
+            "ru",
+            "1900-01-01",
+            "Слишком ранняя дата (1 января 1900 г.): можно не раньше 1 января 1992 г.",
+        ),
     ],
 )
 def test_date_refusals_give_the_reason(lang: str, text: str, reason: str) -> None:
     iv = make(None, lang=lang)
     result = iv.check_date(BY_KEY["entry_date"], text)
-    assert isinstance(result, str)
-    assert result.startswith(reason)
+    assert result == reason
+    assert len(reason) <= 78  # one line of the screen, with the toolbar's margin
 
 
 def test_a_passport_expiry_in_the_past_is_accepted() -> None:
@@ -313,15 +338,18 @@ def test_a_passport_expiry_in_the_past_is_accepted() -> None:
 
 
 def test_an_international_passport_asks_when_it_expires() -> None:
-    keys = [pick(0), pick(0), DOWN + SPACE + ENTER, typed("2027-03-01"), pick(1), pick(1)]
+    keys = [pick(0), sel("citizenship", "RU"), DOWN + SPACE + ENTER, typed("2027-03-01")]
+    keys += [sel("destination", "KZ"), sel("in_country", False)]
     answers = interview([*keys, DONE, NO_SAVE])
     assert answers["documents"] == ["international_passport"]
     assert answers["international_passport_expiry"] == "2027-03-01"
 
 
 def test_stateless_people_are_not_asked_about_call_up() -> None:
-    keys = [pick(0), pick(1), DOWN * 2 + SPACE + ENTER, pick(0), pick(1)]
-    keys += [pick(0), pick(1), pick(0), pick(0), DONE, NO_SAVE]  # case, arrest, wanted, protest
+    keys = [pick(0), sel("citizenship", "stateless"), DOWN * 2 + SPACE + ENTER]
+    keys += [sel("destination", "KG"), sel("in_country", False), sel("criminal_case", "none")]
+    keys += [sel("arrested_in_absentia", False), sel("wanted", "none")]
+    keys += [sel("protest_history", "none"), DONE, NO_SAVE]
     answers = interview(keys, prefill=LATER)
     assert answers["citizenship"] == "stateless"
     assert answers["documents"] == ["non_citizen_passport"]
@@ -330,14 +358,15 @@ def test_stateless_people_are_not_asked_about_call_up() -> None:
 
 
 def test_another_country_takes_any_iso_code_and_refuses_others() -> None:
-    keys = [pick(0), pick(0), SPACE + ENTER, pick(2), typed("XX"), BACKSPACE * 2, typed("fr")]
-    keys += [pick(1), DONE, NO_SAVE]
+    keys = [*START[:3], sel("destination", OTHER_COUNTRY), typed("XX"), BACKSPACE * 2]
+    keys += [typed("fr"), sel("in_country", False), DONE, NO_SAVE]
     answers = interview(keys)
     assert answers["destination"] == "FR"
 
 
 def test_another_country_by_its_name() -> None:
-    keys = [pick(0), pick(0), SPACE + ENTER, pick(2), typed("Georgia"), pick(1)]
+    keys = [*START[:3], sel("destination", OTHER_COUNTRY), typed("Georgia")]
+    keys += [sel("in_country", False)]
     assert interview([*keys, DONE, NO_SAVE])["destination"] == "GE"
 
 
@@ -345,11 +374,11 @@ def test_another_country_says_the_pack_has_nothing_on_it() -> None:
     said: list[str] = []
     iv = make(REST_NONE_ANSWERS)
     iv.say = lambda text, style="": said.append(text)  # type: ignore[method-assign]
-    keys = [pick(0), pick(0), SPACE + ENTER, pick(2), typed("TR"), pick(1)]
+    keys = [*START[:3], sel("destination", OTHER_COUNTRY), typed("TR"), sel("in_country", False)]
     drive(iv, [*keys, DONE, NO_SAVE])
     assert (
-        "The rule pack has nothing specific on Türkiye: the report can only give general findings."
-        in said
+        "Türkiye: the rule pack has nothing specific on it, so the report can only give "
+        "general findings." in said
     )
 
 
@@ -392,7 +421,7 @@ def test_review_change_asks_new_follow_ups_and_comes_back() -> None:
     keys = [
         *START,
         pick(8),  # review: criminal case
-        pick(1),  # now: open
+        pick(1),  # now: open (the cursor starts on the answer given, "No")
         typed("280.3"),  # articles, asked because of the change
         UP * 8 + ENTER,  # back on the review screen, on the changed line: up to "all correct"
         NO_SAVE,
@@ -407,11 +436,14 @@ def test_review_change_of_a_date() -> None:
     assert interview(keys)["entry_date"] == "2022-10-01"
 
 
-def test_review_change_of_the_country_to_one_not_covered() -> None:
-    keys = [*START, pick(4), pick(1), typed("DE"), UP * 4 + ENTER, NO_SAVE]  # from KZ
+def test_review_change_of_the_country_asks_about_the_stay_again() -> None:
+    keys = [*START, pick(4), DOWN + ENTER, typed("DE")]  # review: country; another: DE
+    keys += [sel("in_country", True), typed("01.10.2022"), sel("stay_basis", "visa")]
+    keys += [UP * 4 + ENTER, NO_SAVE]
     answers = interview(keys)
     assert answers["destination"] == "DE"
-    assert answers["entry_date"] == "2022-09-25"  # "already there" still applies
+    assert answers["entry_date"] == "2022-10-01"  # the entry into Germany, not Kazakhstan
+    assert answers["stay_basis"] == "visa"
 
 
 def test_review_lists_every_answer_that_applies() -> None:
@@ -432,7 +464,7 @@ def test_review_lists_every_answer_that_applies() -> None:
 
 def test_review_lines_in_russian_show_dont_know() -> None:
     iv = make(WITHOUT_CASE, lang="ru")
-    keys = [*START[1:], pick(3), pick(2), DONE, NO_SAVE]
+    keys = [*START[1:], ENTER, ENTER, DONE, NO_SAVE]  # case, arrest: don't know
     drive(iv, keys)
     assert iv.review_line(BY_KEY["criminal_case"]) == "Уголовное дело           не знаю"
     assert iv.review_line(BY_KEY["arrested_in_absentia"]) == "Заочный арест            не знаю"
@@ -681,3 +713,118 @@ def test_ctrl_d_in_the_cli_is_130_too(
     assert (code, out) == (130, "")
     assert err.endswith("\nstopped; nothing was saved\n")
     assert "Aborted" not in err
+
+
+# --- nothing preselected, back, conflicts (issue 14) -----------------------------------
+
+
+def test_enter_alone_is_dont_know_at_every_question_but_the_country() -> None:
+    """Enter alone: "don't know" everywhere; at the country it is refused, then KZ chosen."""
+    iv = make(None, lang="en")
+    keys = [ENTER, ENTER, ENTER, pick(2), *[ENTER] * 16, DONE, NO_SAVE]
+    answers = drive(iv, keys)
+    assert answers == {"as_of": "2022-11-07", "language": "en", "destination": "KZ"} | {
+        "criminal_case": "unknown",
+        "wanted": "unknown",
+    }
+    assert True not in answers.values()
+    assert "documents" not in answers  # an untouched checklist is "don't know", not "none"
+
+
+def test_none_of_these_documents_is_none() -> None:
+    keys = [pick(0), sel("citizenship", "RU"), DOWN * 4 + SPACE + ENTER, *START[3:]]
+    assert interview([*keys, DONE, NO_SAVE])["documents"] == []
+
+
+def test_back_one_question_and_change_the_answer() -> None:
+    keys = [
+        *START[:3],  # language, citizenship, documents
+        "\x1b[D",  # at the country: the Left arrow goes back to the documents
+        DOWN + SPACE + ENTER,  # documents: now the international passport too
+        typed("01.03.2027"),  # which asks when it expires
+        *START[3:],
+        DONE,
+        NO_SAVE,
+    ]
+    answers = interview(keys)
+    assert answers["documents"] == ["domestic_passport", "international_passport"]
+    assert answers["international_passport_expiry"] == "2027-03-01"
+
+
+def test_the_back_choice_goes_back_too() -> None:
+    keys = [*START[:5], typed("25.09.2022"), sel("stay_basis", BACK)]
+    keys += [BACKSPACE * 10 + typed("26.09.2022"), sel("stay_basis", "visa_free"), DONE, NO_SAVE]
+    assert interview(keys)["entry_date"] == "2022-09-26"
+
+
+def test_no_call_up_notice_question_for_someone_not_liable() -> None:
+    asked: list[str] = []
+    iv = make(LATER)
+    real_ask = iv.ask
+    iv.ask = lambda q: (asked.append(q.key), real_ask(q))[1]  # type: ignore[method-assign]
+    keys = [*START, sel("criminal_case", "none"), sel("arrested_in_absentia", False)]
+    keys += [sel("wanted", "none"), sel("protest_history", "none")]
+    keys += [sel("military_liable", False), DONE, NO_SAVE]
+    drive(iv, keys)
+    assert "military_liable" in asked and "draft_notice" not in asked
+
+
+def test_an_arrest_in_absentia_without_a_case_asks_which_is_right() -> None:
+    said: list[str] = []
+    iv = make(WITHOUT_CASE)
+    iv.say = lambda text, style="": said.append(text)  # type: ignore[method-assign]
+    keys = [*START, sel("criminal_case", "none"), sel("arrested_in_absentia", True)]
+    # Which to change? The case (first line): it is open, after all; then the articles.
+    keys += [pick(0), DOWN + ENTER, ENTER, DONE, NO_SAVE]
+    answers = drive(iv, keys)
+    assert any("An arrest in absentia happens only within a criminal case" in s for s in said)
+    assert answers["criminal_case"] == "pending"
+    assert answers["arrested_in_absentia"] is True
+
+
+@pytest.mark.parametrize(
+    ("code", "lang", "text"),
+    [
+        ("KZ", "ru", "Вы уже в Казахстане?"),
+        ("KG", "ru", "Вы уже в Киргизии?"),
+        ("FR", "ru", "Вы уже во Франции?"),
+        ("KZ", "en", "Are you already in Kazakhstan?"),
+    ],
+)
+def test_countries_take_their_case_in_russian(code: str, lang: str, text: str) -> None:
+    iv = make({"destination": code}, lang=lang)
+    assert BY_KEY["in_country"].text.get(lang).format(**iv.country()) == text
+
+
+def test_russian_review_shows_dates_in_words() -> None:
+    iv = make(REST_NONE_ANSWERS, lang="ru")
+    drive(iv, [*START[1:], DONE, NO_SAVE])
+    assert iv.review_line(BY_KEY["entry_date"]) == "Дата въезда              25 сентября 2022 г."
+
+
+def test_every_refusal_fits_one_line_of_80_columns() -> None:
+    for lang in ("en", "ru"):
+        iv = make(None, lang=lang)
+        long = "x" * 200
+        for q in QUESTIONS:
+            if q.kind in ("date", "charges", "countries"):
+                for text in (long, "01.01.1900", "01.01.2200", "01.12.2022", "31.02.2022"):
+                    result = iv.check_typed(q, text)
+                    assert result is True or len(str(result)) <= 78, (lang, q.key, result)
+        assert len(str(iv.check_country(long))) <= 78
+
+
+def test_answers_files_and_batch_refuse_an_entry_after_the_assessment_date(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "a.json"
+    path.write_text('{"destination": "KZ", "entry_date": "2027-06-01"}', encoding="utf-8")
+    code, out, err = run_cli(["assess", "--answers", str(path), "--as-of", "2026-12-01"], capsys)
+    assert (code, out) == (2, "")
+    assert "field 'entry_date': 2027-06-01 is after the assessment date 2026-12-01" in err
+    path.write_text('{"destination": "KZ", "entry_date": "1900-01-01"}', encoding="utf-8")
+    code, out, err = run_cli(["assess", "--answers", str(path)], capsys)
+    assert (
+        code == 2
+        and "field 'entry_date': 1900-01-01 is out of range (1992-01-01 to 2100-12-31)" in err
+    )

@@ -23,6 +23,7 @@ from tests.test_interview import (
     START,
     _default_key_bindings_built_once,  # noqa: F401 - speeds up the prompts here too
     pick,
+    sel,
 )
 
 PASS = "correct horse battery"
@@ -59,7 +60,7 @@ ARGS = ["assess", "--lang", "en", "--as-of", "2022-11-07", "--format", "json", "
 
 
 def test_save_case_keeps_the_case_and_no_draft(store: Path, capsys: Any) -> None:
-    keys = [*ALMATY[1:], DONE, pick(1)]  # ... review: done; keep it: yes
+    keys = [*ALMATY[1:], DONE, ENTER]  # ... review: done; the report; keep it: yes (first)
     code, out, err = run_keys(keys, ARGS, capsys)
     assert code == 0, err
     assert "saved as case" in err
@@ -69,7 +70,7 @@ def test_save_case_keeps_the_case_and_no_draft(store: Path, capsys: Any) -> None
 
 
 def test_declining_forgets_the_draft(store: Path, capsys: Any) -> None:
-    code, _, err = run_keys([*ALMATY[1:], DONE, pick(0)], ARGS, capsys)
+    code, _, err = run_keys([*ALMATY[1:], DONE, pick(1)], ARGS, capsys)
     assert code == 0, err
     assert contents(store) == (0, 0)
 
@@ -85,8 +86,12 @@ def test_ctrl_c_keeps_an_encrypted_draft_that_resume_continues(store: Path, caps
     # --resume asks only what is still missing: from "already there?" on.
     rest = ALMATY[1 + len(first) :]
     resume = ["assess", "--lang", "en", "--as-of", "2022-11-07", "--format", "json", "--resume"]
-    code, out, err = run_keys([*rest, DONE, pick(1)], resume, capsys)
+    code, out, err = run_keys([*rest, DONE, ENTER], resume, capsys)
     assert code == 0, err
+    # It says what was restored.
+    said = " ".join(err.split())  # the line is wrapped to the terminal
+    assert "Continuing your interrupted interview: 3 answers restored" in said
+    assert "(Citizenship, Documents, Country)" in said
     report = json.loads(out)
     assert report["coverage"]["destination"] == "KZ"
     assert contents(store) == (1, 0)
@@ -112,10 +117,12 @@ def test_cases_edit_on_a_terminal_reruns_the_interview_with_the_stored_answers(
     assert code == 0, err
     # Asked: only what the case has no answer to ("already there?", onward countries);
     # then the review; save the changes: no.
-    new = [pick(0), ENTER]
+    new = [sel("in_country", True), ENTER]
     code, out, err = run_keys([*new, DONE, pick(0)], ["cases", "edit", "E-1"], capsys)
     assert code == 0, err
     assert "nothing was changed" in err
+    # "All correct: show the report" shows it, before the question about saving.
+    assert "Risk assessment · Kazakhstan (KZ)" in out
     # Again, and this time keep it: the case is re-assessed and saved.
     code, out, err = run_keys([*new, DONE, pick(1)], ["cases", "edit", "E-1"], capsys)
     assert code == 0, err

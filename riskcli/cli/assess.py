@@ -6,7 +6,7 @@ import datetime as dt
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, overload
+from typing import TYPE_CHECKING, Annotated, overload
 
 import typer
 
@@ -150,32 +150,46 @@ def assess(
     day = as_of
     if answers is not None and (save_case or resume):
         raise InputError(msg("error.answers_with_store"))
-    if answers is None:
-        if not common.can_interview():
-            raise InputError(msg("error.no_answers"))
-        loader = PackLoader(env)
-        if save_case or resume:
-            report = interview_into_store(loader, lang, day, store, resume=resume)
-        else:
-            profile = interview(LazyDestinations(loader), lang, day, on_answer=loader.start)
-            report = loader.assessor().assess(profile, lang.value if lang else None)
-        env.spoken = report.language  # the interview's: later errors are told in it
-    else:
+
+    def show(report: Report) -> None:
+        if redact:
+            from riskcli.core.report import redact_report
+
+            report = redact_report(report)
+            typer.echo(common.redact_note(lang.value if lang else "en"), err=True)
+        if ics is not None:
+            from riskcli.io.ics import write_report_ics
+
+            write_report_ics(ics, report)
+        text = render(report, fmt, color=common.use_color(output), width=common.text_width(output))
+        common.emit(text, output)
+
+    code = lang.value if lang else None
+    if answers is not None:
         assessor = common.get_assessor(env)
         profile = common.load_profile_file(answers, day)
-        report = assessor.assess(profile, lang.value if lang else None)
         env.spoken = profile.language.value if profile.language else None
-    if redact:
-        from riskcli.core.report import redact_report
+        show(assessor.assess(profile, code))
+        return
+    if not common.can_interview():
+        raise InputError(msg("error.no_answers"))
+    loader = PackLoader(env)  # the first question does not wait for the rule pack
+    if save_case or resume:
+        interview_into_store(loader, lang, day, store, resume=resume, show=show)
+        return
+    from riskcli.interview.interview import close_interview, run_interview
 
-        report = redact_report(report)
-        typer.echo(common.redact_note(lang.value if lang else "en"), err=True)
-    if ics is not None:
-        from riskcli.io.ics import write_report_ics
-
-        write_report_ics(ics, report)
-    text = render(report, fmt, color=common.use_color(output), width=common.text_width(output))
-    common.emit(text, output)
+    profile, session = run_interview(
+        LazyDestinations(loader),
+        as_of=day,
+        lang=code,
+        save_as_of=day is not None,
+        on_answer=loader.start,
+    )
+    report = loader.assessor().assess(profile, code)
+    env.spoken = report.language  # the interview's: later errors are told in it
+    show(report)
+    close_interview(session, profile)  # the offer to save comes after the report
 
 
 def interview_into_store(
@@ -185,9 +199,11 @@ def interview_into_store(
     store: Path | None,
     *,
     resume: bool,
-) -> Report:
+    show: Callable[[Report], None],
+) -> None:
     """The interview with an encrypted draft after every answer (riskcli.interview.drafts);
-    the passphrase is asked before the first question."""
+    the passphrase is asked before the first question; the report is shown before the
+    offer to keep the case."""
     from riskcli.interview.drafts import interview_into_store as run
 
     code = lang.value if lang else None
@@ -199,27 +215,8 @@ def interview_into_store(
             lang=code,
             as_of=day,
             resume=resume,
+            show=show,
         )
         if done.case_key is not None:
             saved = t(done.report.language, "cli.saved_case", key=done.case_key, path=cases.path)
             typer.echo(saved, err=True)
-    return done.report
-
-
-def interview(
-    destinations: Sequence[str],
-    lang: Language | None,
-    day: dt.date | None,
-    on_answer: Callable[[dict[str, Any]], None] | None = None,
-) -> Any:
-    """Ask the questions on the terminal (prompts on stderr); Ctrl-C/Ctrl-D exit 130."""
-    from riskcli.interview.interview import run_interview
-
-    profile, _ = run_interview(
-        destinations,
-        as_of=day,
-        lang=lang.value if lang else None,
-        save_as_of=day is not None,
-        on_answer=on_answer,
-    )
-    return profile

@@ -487,8 +487,11 @@ def _keep_notes(case: StoredCase, answers: dict[str, Any]) -> dict[str, Any]:
 def _edit_in_interview(
     assessor: Assessor, case_ref: str, store: Path | None, day: dt.date | None, lang: Language
 ) -> None:
+    """The interview with the case's answers filled in; "All correct: show the report"
+    shows the new report, and then asks whether to save the changes."""
     from riskcli.interview.drafts import dates_as_dates
-    from riskcli.interview.interview import run_interview
+    from riskcli.interview.interview import close_interview, run_interview
+    from riskcli.render.report import Format, render
 
     with open_store(store) as cases:
         case = cases.get_case(cases.resolve(case_ref))
@@ -500,12 +503,18 @@ def _edit_in_interview(
             prefill=prefill,
             to_store=True,
             store_question=("edit", "edit_no", "edit_yes"),
+            keep_first=False,
         )
+        report = assessor.assess(profile)
+        text = render(
+            report, Format.text, color=common.use_color(None), width=common.text_width(None)
+        )
+        common.emit(text, None)
+        close_interview(session, profile)
         if not session.store_wanted:
             typer.echo(w(lang.value, "not_changed"), err=True)
             return
         warn_name_like(profile.case_id, lang.value)
-        report = assessor.assess(profile)
         cases.update_case(
             case.key,
             _keep_notes(case, profile.answers()),

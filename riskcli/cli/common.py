@@ -22,6 +22,7 @@ import typer
 from riskcli.core.errors import InputError, cannot_write
 from riskcli.io.files import write_private
 from riskcli.io.store import (
+    MIN_PASSPHRASE,
     WEAK_KDF_ENV,
     CaseStore,
     StoreError,
@@ -235,14 +236,22 @@ def read_passphrase(path: Path, *, new: bool) -> str:
             "(never pass a passphrase as a command-line argument)"
         )
     what = "new case store" if new else "case store"
-    first = getpass.getpass(
-        f"Passphrase for the {what} {path} / парольная фраза: ", stream=sys.stderr
-    )
-    if new:
+    prompt = f"Passphrase for the {what} {path} / парольная фраза: "
+    if not new:
+        return getpass.getpass(prompt, stream=sys.stderr)
+    for _ in range(3):  # a new store: a too-short passphrase is refused at once, and asked again
+        first = getpass.getpass(prompt, stream=sys.stderr)
+        if len(first) < MIN_PASSPHRASE:
+            sys.stderr.write(
+                f"riskcli: too short: at least {MIN_PASSPHRASE} characters, please "
+                f"(слишком короткая: нужно не меньше {MIN_PASSPHRASE} символов)\n"
+            )
+            continue
         again = getpass.getpass("The same passphrase again / ещё раз: ", stream=sys.stderr)
-        if again != first:
-            raise StoreError("the two passphrases differ; nothing was created")
-    return first
+        if again == first:
+            return first
+        sys.stderr.write("riskcli: the two differ; once more (не совпали; ещё раз)\n")
+    raise StoreError("no passphrase agreed on after three tries; nothing was created")
 
 
 def read_new_passphrase(source: Path | None) -> str:

@@ -130,7 +130,8 @@ def main(argv: list[str] | None = None) -> int:
             sys.stderr.write(f"\n{common.stopped_line()}\n")
         return code
     except Interrupted as stop:
-        sys.stderr.write(f"\n{common.stopped_line(stop.lang, stop.draft_kept)}\n")
+        if not stop.hidden:  # the quick exit leaves a clear screen, not a line about it
+            sys.stderr.write(f"\n{common.stopped_line(stop.lang, stop.draft_kept)}\n")
         return ExitStatus.INTERRUPTED
     except (KeyboardInterrupt, EOFError):
         sys.stderr.write(f"\n{common.stopped_line()}\n")

@@ -76,10 +76,12 @@ class Interrupted(Exception):
     """Ctrl-C or Ctrl-D stopped the work (the interview): exit 130 with one line.
 
     ``lang``: the language the person chose, for that line; ``draft_kept``: an
-    encrypted draft of the answers so far was left for ``--resume``.
+    encrypted draft of the answers so far was left for ``--resume``; ``hidden``: the
+    quick exit (Ctrl-Q) cleared the screen, and nothing more is to be shown.
     """
 
-    def __init__(self, lang: str = "en", *, draft_kept: bool = False):
+    def __init__(self, lang: str = "en", *, draft_kept: bool = False, hidden: bool = False):
         super().__init__(lang)
         self.lang = lang
         self.draft_kept = draft_kept
+        self.hidden = hidden

@@ -14,7 +14,16 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal, get_args, get_origin
 
 import pycountry
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from riskcli.core.errors import BadValue, InputError
 from riskcli.i18n import Message, msg
@@ -97,8 +106,39 @@ DATE_ALLOWED = msg("allowed.date")
 COUNTRY_ALLOWED = msg("allowed.country")
 CHARGE_ALLOWED = msg("allowed.charge")
 CHARGE_RE = re.compile(r"\d{1,3}(\.\d{1,2})?")
-MIN_DATE = dt.date(1900, 1, 1)
+# The one range of plausible dates, for every path (interview, --answers, batch): no date
+# about a person who left the Russian Federation can be before the Federation's first year
+# (the USSR ended on 26 December 1991; its passports, the CIS and its visa-free regimes came
+# after), and none is taken beyond 2100 (a passport's expiry is the latest date asked).
+MIN_DATE = dt.date(1992, 1, 1)
 MAX_DATE = dt.date(2100, 12, 31)
+# Dates that tell what has already happened: none can be after the assessment date.
+PAST_FIELDS = ("entry_date",)
+DateProblem = Literal["too_early", "too_late", "after_as_of"]
+
+
+def date_problem(field: str, day: dt.date, as_of: dt.date | None = None) -> DateProblem | None:
+    """Why a date cannot be right for this field, or None: the one check of every path.
+
+    The interview words the problem in the person's language; the profile in English.
+    """
+    if day < MIN_DATE:
+        return "too_early"
+    if day > MAX_DATE:
+        return "too_late"
+    if as_of is not None and field in PAST_FIELDS and day > as_of:
+        return "after_as_of"
+    return None
+
+
+def date_message(field: str, day: dt.date, as_of: dt.date | None = None) -> Message | None:
+    """The words for :func:`date_problem` (None: the date is plausible)."""
+    problem = date_problem(field, day, as_of)
+    if problem == "after_as_of":
+        return msg("error.date_after_as_of", value=day.isoformat(), as_of=as_of)
+    if problem is not None:
+        return msg("error.date_range", value=day.isoformat(), low=MIN_DATE, high=MAX_DATE)
+    return None
 
 
 def _shown(value: Any, limit: int = 60) -> str:
@@ -125,7 +165,8 @@ def parse_bool(value: Any) -> bool | None:
     raise BadValue(msg("error.not_bool", value=_shown(value), allowed=BOOL_ALLOWED))
 
 
-def parse_date(value: Any) -> dt.date | None:
+def read_date(value: Any) -> dt.date | None:
+    """A date as written (ISO or DD.MM.YYYY), or None for "unknown"; no range check."""
     if _unknown(value):
         return None
     if isinstance(value, dt.datetime):
@@ -148,8 +189,16 @@ def parse_date(value: Any) -> dt.date | None:
             ) from None
     else:
         raise BadValue(msg("error.not_date", value=_shown(value), allowed=DATE_ALLOWED))
-    if not MIN_DATE <= day <= MAX_DATE:
-        raise BadValue(msg("error.date_range", value=day.isoformat(), low=MIN_DATE, high=MAX_DATE))
+    return day
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """A date as written, or None for "unknown"; refuses implausible dates (MIN_DATE..MAX_DATE)."""
+    day = read_date(value)
+    if day is not None:
+        message = date_message("", day)
+        if message is not None:
+            raise BadValue(message)
     return day
 
 
@@ -281,6 +330,16 @@ class Profile(BaseModel):
         None
     )
     needs_shelter: Bool = None
+
+    @field_validator(*PAST_FIELDS)
+    @classmethod
+    def _not_after_as_of(cls, day: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        as_of = info.data.get("as_of")
+        if day is not None and isinstance(as_of, dt.date):
+            message = date_message(info.field_name or "", day, as_of)
+            if message is not None:
+                raise BadValue(message)
+        return day
 
     def answers(self) -> dict[str, Any]:
         """The answers given, as plain JSON values (unknown answers left out)."""

@@ -1,23 +1,28 @@
 """The interview's questions, as data: one place, each tied to a profile field (spec §1).
 
-Every question has English and Russian text, a short "why we ask" line, and,
-for follow-ups, a condition on the answers given so far. ``riskcli.interview.interview``
-asks them; nothing here imports questionary.
+Every question has English and Russian text, a short "why we ask" line, a one-line
+"what is this?" for the legal terms it uses, and, for follow-ups, a condition on the
+answers given so far. ``riskcli.interview.interview`` asks them; nothing here imports
+questionary.
 
 Answers are kept as the profile's own values (``"RU"``, ``True``, a date, a
 list...). "Don't know" is kept as :data:`DONT_KNOW` while the interview runs
 and reaches the profile as unknown: the enum's ``unknown`` where it has one,
-otherwise the field is left out.
+otherwise the field is left out. Every question about the person offers it, first,
+so that Enter alone never gives an answer the person did not choose; the country is
+the one answer the report cannot do without, and it has no default at all.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 DONT_KNOW = "__dont_know__"
 OTHER_COUNTRY = "__other_country__"
+NONE_OF_THESE = "__none_of_these__"  # a checklist's "none of these": an answer of [] (not unknown)
 
 Kind = Literal["select", "yes_no", "multi", "date", "destination", "charges", "countries"]
 Answers = Mapping[str, Any]
@@ -44,14 +49,15 @@ class Option:
 class Question:
     key: str  # the profile field it fills (or a helper key when ``saved`` is False)
     kind: Kind
-    text: Words  # may use {country}: the destination's name
+    text: Words  # may use {country}, {in_country}, {to_country}: see country_forms()
     why: Words
     label: Words  # short name on the review screen
     options: tuple[Option, ...] = ()
-    dont_know: bool = False  # offer "Don't know" (empty input for typed answers)
+    dont_know: bool = True  # offer "Don't know", first (empty input for typed answers)
     unknown_value: str | None = None  # the enum's own "unknown", if it has one
     when: Callable[[Answers], bool] | None = None
     saved: bool = True  # False: helps decide what to ask, is not a profile field
+    term: Words | None = None  # "What is this?": one line on the legal term the question uses
 
     def applies(self, answers: Answers) -> bool:
         return self.when is None or self.when(answers)
@@ -73,6 +79,14 @@ def _has(key: str, item: str) -> Callable[[Answers], bool]:
     return lambda a: item in (a.get(key) or ())
 
 
+def _may_be_called_up(a: Answers) -> bool:
+    """A call-up notice is asked of a Russian citizen (or one who did not say) who is, or
+    may be, liable to call-up: never of someone who said they are not liable."""
+    return (
+        a.get("citizenship") not in ("stateless", "other") and a.get("military_liable") is not False
+    )
+
+
 def W(en: str, ru: str) -> Words:
     return Words(en, ru)
 
@@ -84,6 +98,7 @@ def Opt(value: Any, en: str, ru: str) -> Option:
 YES = W("Yes", "Да")
 NO = W("No", "Нет")
 DONT_KNOW_WORDS = W("Don't know", "Не знаю")
+NONE_WORDS = W("None of these", "Ничего из этого")
 
 LANGUAGE = Question(
     key="language",
@@ -94,6 +109,7 @@ LANGUAGE = Question(
     ),
     label=W("Language", "Язык"),
     options=(Opt("en", "English", "English"), Opt("ru", "Русский", "Русский")),
+    dont_know=False,
 )
 
 QUESTIONS: tuple[Question, ...] = (
@@ -107,7 +123,7 @@ QUESTIONS: tuple[Question, ...] = (
         ),
         label=W("Citizenship", "Гражданство"),
         options=(
-            Opt("RU", "Russia", "Россия"),
+            Opt("RU", "Russia", "Российское"),
             Opt("stateless", "None (stateless)", "Нет гражданства"),
             Opt("other", "Another country", "Другой страны"),
         ),
@@ -117,16 +133,16 @@ QUESTIONS: tuple[Question, ...] = (
         kind="multi",
         text=W(
             "Which identity documents do you hold now? (tick all that apply)",
-            "Какие документы у вас есть сейчас? (отметьте все)",
+            "Какие документы у вас есть сейчас? (отметьте все подходящие)",
         ),
         why=W(
             "Where you can stay and travel depends on your documents.",
-            "От документов зависит, где вы можете находиться и куда ехать.",
+            "От документов зависит, где вы можете оставаться и куда можете поехать.",
         ),
         label=W("Documents", "Документы"),
         options=(
             Opt("domestic_passport", "Russian domestic passport", "Внутренний паспорт РФ"),
-            Opt("international_passport", "International passport", "Заграничный паспорт"),
+            Opt("international_passport", "International passport", "Загранпаспорт"),
             Opt("non_citizen_passport", "Non-citizen passport", "Паспорт негражданина"),
             Opt("residence_permit", "Residence permit", "Вид на жительство"),
         ),
@@ -136,14 +152,13 @@ QUESTIONS: tuple[Question, ...] = (
         kind="date",
         text=W(
             "When does your international passport expire?",
-            "Когда истекает срок вашего загранпаспорта?",
+            "До какого числа действует ваш загранпаспорт?",
         ),
         why=W(
             "Travelling on to another country needs a valid passport.",
             "Чтобы уехать в другую страну, нужен действующий паспорт.",
         ),
         label=W("Passport expires", "Загранпаспорт до"),
-        dont_know=True,
         when=_has("documents", "international_passport"),
     ),
     Question(
@@ -151,21 +166,22 @@ QUESTIONS: tuple[Question, ...] = (
         kind="destination",
         text=W(
             "Which country are you in, or planning to go to?",
-            "В какой стране вы сейчас или куда собираетесь?",
+            "В какой стране вы сейчас (или куда собираетесь ехать)?",
         ),
         why=W(
             "The risks differ from country to country.",
             "Риски в разных странах разные.",
         ),
         label=W("Country", "Страна"),
+        dont_know=False,  # the report needs it: the cursor starts on "choose a country"
     ),
     Question(
         key="in_country",
         kind="yes_no",
-        text=W("Are you already in {country}?", "Вы уже находитесь в стране «{country}»?"),
+        text=W("Are you already in {country}?", "Вы уже {in_country}?"),
         why=W(
             "If you are there, the days of your stay may be counted.",
-            "Если вы уже там, срок пребывания может идти.",
+            "Если вы уже там, может идти отсчёт срока пребывания.",
         ),
         label=W("Already there", "Уже там"),
         saved=False,
@@ -173,15 +189,12 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         key="entry_date",
         kind="date",
-        text=W(
-            "On what day did you enter {country}?", "Какого числа вы въехали в страну «{country}»?"
-        ),
+        text=W("On what day did you enter {country}?", "Когда вы въехали {to_country}?"),
         why=W(
             "A visa-free stay is counted from the day of entry.",
-            "Безвизовый срок считается со дня въезда.",
+            "Безвизовый срок отсчитывается со дня въезда.",
         ),
         label=W("Entry date", "Дата въезда"),
-        dont_know=True,
         when=_yes("in_country"),
     ),
     Question(
@@ -205,7 +218,6 @@ QUESTIONS: tuple[Question, ...] = (
             ),
             Opt("refugee_status", "Refugee status", "Статус беженца"),
         ),
-        dont_know=True,
         unknown_value="unknown",
         when=_yes("in_country"),
     ),
@@ -214,11 +226,11 @@ QUESTIONS: tuple[Question, ...] = (
         kind="select",
         text=W(
             "Is there a criminal case against you in Russia?",
-            "Есть ли против вас уголовное дело в России?",
+            "Возбуждено ли против вас уголовное дело в России?",
         ),
         why=W(
             "Some states send people back when Russia asks, if there is a case.",
-            "Некоторые страны по запросу России высылают тех, против кого есть дело.",
+            "Некоторые страны по запросу России выдают тех, против кого возбуждено дело.",
         ),
         label=W("Criminal case", "Уголовное дело"),
         options=(
@@ -228,7 +240,6 @@ QUESTIONS: tuple[Question, ...] = (
             ),
             Opt("convicted", "Yes, I was convicted", "Да, есть приговор"),
         ),
-        dont_know=True,
         unknown_value="unknown",
     ),
     Question(
@@ -236,14 +247,13 @@ QUESTIONS: tuple[Question, ...] = (
         kind="charges",
         text=W(
             "Under which articles of the Criminal Code? (e.g. 207.3, 280.3)",
-            "По каким статьям УК? (например, 207.3, 280.3)",
+            "По каким статьям УК РФ? (например, 207.3, 280.3)",
         ),
         why=W(
             "Some rules depend on the article of the charge.",
             "Некоторые правила зависят от статьи обвинения.",
         ),
         label=W("Articles", "Статьи"),
-        dont_know=True,
         when=_one_of("criminal_case", "pending", "convicted"),
     ),
     Question(
@@ -255,33 +265,40 @@ QUESTIONS: tuple[Question, ...] = (
         ),
         why=W(
             "Rules about being sent back to Russia look at this.",
-            "Это учитывают правила о высылке в Россию.",
+            "Это важно для правил о выдаче в Россию.",
         ),
         label=W("Arrested in absentia", "Заочный арест"),
-        dont_know=True,
+        term=W(
+            "A court in Russia ordered your arrest while you are abroad: you are to be "
+            "detained if you return or are handed over.",
+            "Суд в России постановил арестовать вас, пока вы за границей: при возвращении "
+            "или выдаче вас задержат.",
+        ),
         # Asked of everyone: people learn of an arrest in absentia from the news before
         # they learn of the case, and a skipped question would read as "unanswered".
     ),
     Question(
         key="wanted",
         kind="select",
-        text=W(
-            "Has Russia put you on a wanted list?",
-            "Объявила ли вас Россия в розыск?",
-        ),
+        text=W("Has Russia put you on a wanted list?", "Объявлены ли вы в розыск в России?"),
         why=W(
             "Wanted lists are shared with some states, which may detain you.",
-            "Списки розыска передают в некоторые страны, и там могут задержать.",
+            "Сведения о розыске получают и другие страны: там вас могут задержать.",
         ),
         label=W("Wanted", "Розыск"),
         options=(
             Opt("none", "No", "Нет"),
-            Opt("federal", "Yes, federal (within Russia)", "Да, федеральный"),
-            Opt("interstate", "Yes, interstate (CIS)", "Да, межгосударственный (СНГ)"),
-            Opt("international", "Yes, international", "Да, международный"),
+            Opt("federal", "Yes, federal (within Russia)", "Да, в федеральный"),
+            Opt("interstate", "Yes, interstate (CIS)", "Да, в межгосударственный (СНГ)"),
+            Opt("international", "Yes, international", "Да, в международный"),
         ),
-        dont_know=True,
         unknown_value="unknown",
+        term=W(
+            "Federal: police search within Russia; interstate: police of the CIS states search "
+            "too; international: the search is sent abroad beyond the CIS.",
+            "Федеральный: ищет полиция в России; межгосударственный: ищут и в странах СНГ; "
+            "международный: розыск объявлен и за пределами СНГ.",
+        ),
     ),
     Question(
         key="protest_history",
@@ -292,13 +309,13 @@ QUESTIONS: tuple[Question, ...] = (
         ),
         why=W(
             "Protest in Russia can change what you risk.",
-            "Участие в протестах может изменить ваши риски.",
+            "От участия в протестах могут зависеть ваши риски.",
         ),
         label=W("Protests", "Протесты"),
         options=(
             Opt("none", "No", "Нет"),
             Opt("participated", "Yes, I took part", "Да, участвовал(а)"),
-            Opt("organised", "Yes, I organised them", "Да, организовывал(а)"),
+            Opt("organised", "Yes, I organised them", "Да, был(а) среди организаторов"),
             Opt("detained", "Yes, and I was detained", "Да, и меня задерживали"),
         ),
     ),
@@ -307,24 +324,25 @@ QUESTIONS: tuple[Question, ...] = (
         kind="yes_no",
         text=W(
             "Are you liable to military call-up in Russia?",
-            "Вы военнообязанный (подлежите призыву или мобилизации)?",
+            "Подлежите ли вы призыву или мобилизации в России?",
         ),
-        why=W("Rules about the call-up depend on it.", "От этого зависят правила о мобилизации."),
-        label=W("Liable to call-up", "Военнообязанный"),
-        dont_know=True,
+        why=W(
+            "Rules about the call-up depend on it.",
+            "От этого зависят правила о призыве и мобилизации.",
+        ),
+        label=W("Liable to call-up", "Призыв, мобилизация"),
         when=_not_one_of("citizenship", "stateless", "other"),
     ),
     Question(
         key="draft_notice",
         kind="yes_no",
-        text=W("Have you received a call-up notice?", "Получали ли вы повестку?"),
+        text=W("Have you received a call-up notice?", "Вам приходила повестка из военкомата?"),
         why=W(
             "Rules about the call-up depend on it.",
-            "От этого зависят правила о мобилизации.",
+            "От этого зависят правила о призыве и мобилизации.",
         ),
         label=W("Call-up notice", "Повестка"),
-        dont_know=True,
-        when=_not_one_of("citizenship", "stateless", "other"),
+        when=_may_be_called_up,
     ),
     Question(
         key="public_statements",
@@ -344,7 +362,8 @@ QUESTIONS: tuple[Question, ...] = (
         kind="yes_no",
         text=W(
             "Do you take part, or plan to, in political activity where you are?",
-            "Участвуете ли вы (или собираетесь) в политической активности там, где вы сейчас?",
+            "Участвуете ли вы в политической деятельности там, где сейчас живёте, "
+            "или собираетесь участвовать?",
         ),
         why=W(
             "Some host states pressure anti-war activists.",
@@ -362,12 +381,12 @@ QUESTIONS: tuple[Question, ...] = (
         ),
         label=W("Work", "Занятие"),
         options=(
-            Opt("journalist", "Journalist", "Журналист"),
-            Opt("activist", "Activist", "Активист"),
-            Opt("ngo_worker", "NGO worker", "Сотрудник НКО"),
-            Opt("researcher", "Researcher", "Исследователь"),
-            Opt("politician", "Politician", "Политик"),
-            Opt("artist", "Artist", "Художник, артист"),
+            Opt("journalist", "Journalist", "Журналистика"),
+            Opt("activist", "Activist", "Активизм"),
+            Opt("ngo_worker", "NGO worker", "Работа в НКО"),
+            Opt("researcher", "Researcher", "Наука, исследования"),
+            Opt("politician", "Politician", "Политика"),
+            Opt("artist", "Artist", "Искусство, сцена"),
             Opt("other", "Something else", "Другое"),
         ),
     ),
@@ -376,21 +395,26 @@ QUESTIONS: tuple[Question, ...] = (
         kind="yes_no",
         text=W(
             'Has Russia designated you a "foreign agent"?',
-            "Признала ли вас Россия «иностранным агентом»?",
+            "Признаны ли вы в России «иностранным агентом»?",
         ),
         why=W(
             'Rules about the "foreign agent" law depend on it.',
-            "От этого зависят правила о законе об «иноагентах».",
+            "От этого зависят правила, связанные с законом об «иноагентах».",
         ),
         label=W('"Foreign agent"', "«Иноагент»"),
-        dont_know=True,
+        term=W(
+            'A status the Russian Ministry of Justice gives to people it says are "under '
+            'foreign influence": it brings labels on all you publish, reports and bans.',
+            "Статус, который Минюст России присваивает тем, кого считает «находящимися под "
+            "иностранным влиянием»: маркировка публикаций, отчёты, запреты.",
+        ),
     ),
     Question(
         key="organisation_status",
         kind="select",
         text=W(
             "Is an organisation you belong to or work for designated in Russia?",
-            "Признана ли в России организация, в которой вы состоите или работаете?",
+            "Есть ли в России особый статус у организации, где вы состоите или работаете?",
         ),
         why=W(
             "Rules about organisations banned in Russia depend on it.",
@@ -398,33 +422,38 @@ QUESTIONS: tuple[Question, ...] = (
         ),
         label=W("Organisation", "Организация"),
         options=(
-            Opt("none", "No (or no organisation)", "Нет (или нет организации)"),
-            Opt("foreign_agent", 'A "foreign agent"', "«Иностранный агент»"),
-            Opt("undesirable", '"Undesirable"', "«Нежелательная»"),
-            Opt("extremist", '"Extremist"', "«Экстремистская»"),
+            Opt("none", "No (or no organisation)", "Нет (или такой организации нет)"),
+            Opt("foreign_agent", 'A "foreign agent"', "Да, «иностранный агент»"),
+            Opt("undesirable", '"Undesirable"', "Да, «нежелательная»"),
+            Opt("extremist", '"Extremist"', "Да, «экстремистская»"),
         ),
-        dont_know=True,
+        term=W(
+            '"Undesirable" and "extremist" organisations are banned in Russia: taking part '
+            'in them is a crime there; a "foreign agent" is a status with labels and reports.',
+            "«Нежелательные» и «экстремистские» организации в России запрещены, участие в них "
+            "там преследуется; «иноагент» — статус с маркировкой и отчётами.",
+        ),
     ),
     Question(
         key="foreign_funding",
         kind="yes_no",
         text=W(
             "Do you receive funding from abroad for civic or media work?",
-            "Получаете ли вы иностранное финансирование на общественную или медийную работу?",
+            "Получаете ли вы деньги из-за рубежа на общественную или журналистскую работу?",
         ),
         why=W(
             'Rules about the "foreign agent" law depend on it.',
-            "От этого зависят правила о законе об «иноагентах».",
+            "От этого зависят правила, связанные с законом об «иноагентах».",
         ),
-        label=W("Foreign funding", "Иностр. финансирование"),
+        label=W("Foreign funding", "Деньги из-за рубежа"),
     ),
     Question(
         key="relatives_in_russia",
         kind="yes_no",
-        text=W("Do close relatives still live in Russia?", "Живут ли в России ваши близкие?"),
+        text=W("Do close relatives still live in Russia?", "Остались ли в России ваши близкие?"),
         why=W(
             "Pressure may reach family members who stayed.",
-            "Давление может коснуться оставшихся родных.",
+            "Давить могут и на родных, оставшихся в России.",
         ),
         label=W("Relatives in Russia", "Родные в России"),
     ),
@@ -433,24 +462,23 @@ QUESTIONS: tuple[Question, ...] = (
         kind="countries",
         text=W(
             "Which countries do you hope to move on to? (codes, e.g. DE, FR)",
-            "В какие страны вы хотели бы уехать дальше? (коды, например DE, FR)",
+            "В какие страны вы хотели бы перебраться потом? (коды, например DE, FR)",
         ),
         why=W(
             "Some states refuse visas or refuge to people in your situation.",
             "Некоторые страны отказывают в визах и убежище людям в вашем положении.",
         ),
         label=W("Moving on to", "Куда дальше"),
-        dont_know=True,
     ),
     Question(
         key="needs_shelter",
         kind="yes_no",
         text=W(
             "Are you without housing or income where you are?",
-            "Остались ли вы без жилья или дохода там, где вы сейчас?",
+            "Вы остались без жилья или без средств к существованию?",
         ),
-        why=W("We list help that may be available.", "Мы покажем, где может быть помощь."),
-        label=W("Needs shelter", "Нужно жильё"),
+        why=W("We list help that may be available.", "Мы подскажем, где можно получить помощь."),
+        label=W("Needs shelter", "Нужна помощь"),
     ),
 )
 
@@ -486,29 +514,113 @@ def to_profile_data(answers: Answers) -> dict[str, Any]:
     return data
 
 
+# --- the countries' names in the cases a Russian sentence needs ---------------------------
+
+# pycountry gives names, not cases: "в Казахстане" (where), "в Казахстан" (where to).
+# A country not in the table is named in quotes after «стране»/«страну».
+RU_COUNTRY_FORMS: dict[str, tuple[str, str]] = {
+    "AM": ("в Армении", "в Армению"),
+    "AE": ("в ОАЭ", "в ОАЭ"),
+    "AZ": ("в Азербайджане", "в Азербайджан"),
+    "BE": ("в Бельгии", "в Бельгию"),
+    "CY": ("на Кипре", "на Кипр"),
+    "CZ": ("в Чехии", "в Чехию"),
+    "DE": ("в Германии", "в Германию"),
+    "EE": ("в Эстонии", "в Эстонию"),
+    "ES": ("в Испании", "в Испанию"),
+    "FI": ("в Финляндии", "в Финляндию"),
+    "FR": ("во Франции", "во Францию"),
+    "GB": ("в Великобритании", "в Великобританию"),
+    "GE": ("в Грузии", "в Грузию"),
+    "IL": ("в Израиле", "в Израиль"),
+    "KG": ("в Киргизии", "в Киргизию"),
+    "KZ": ("в Казахстане", "в Казахстан"),
+    "LT": ("в Литве", "в Литву"),
+    "LV": ("в Латвии", "в Латвию"),
+    "ME": ("в Черногории", "в Черногорию"),
+    "MN": ("в Монголии", "в Монголию"),
+    "NL": ("в Нидерландах", "в Нидерланды"),
+    "PL": ("в Польше", "в Польшу"),
+    "PT": ("в Португалии", "в Португалию"),
+    "RS": ("в Сербии", "в Сербию"),
+    "TH": ("в Таиланде", "в Таиланд"),
+    "TJ": ("в Таджикистане", "в Таджикистан"),
+    "TR": ("в Турции", "в Турцию"),
+    "US": ("в США", "в США"),
+    "UZ": ("в Узбекистане", "в Узбекистан"),
+}
+
+
+def country_forms(code: str | None, name: str, lang: str) -> dict[str, str]:
+    """The words a question's ``{country}``, ``{in_country}`` and ``{to_country}`` take."""
+    if lang != "ru":
+        return {"country": name, "in_country": f"in {name}", "to_country": name}
+    where, where_to = RU_COUNTRY_FORMS.get(code or "", (f"в стране «{name}»", f"в страну «{name}»"))
+    return {"country": name, "in_country": where, "to_country": where_to}
+
+
+RU_MONTHS = (
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
+)
+
+
+def date_words(day: dt.date, lang: str) -> str:
+    """A date as a reader writes it: 2022-11-07 in English, «7 ноября 2022 г.» in Russian."""
+    if lang == "ru":
+        return f"{day.day} {RU_MONTHS[day.month - 1]} {day.year} г."
+    return day.isoformat()
+
+
 UI: dict[str, dict[str, str]] = {
     "en": {
         "intro": (
-            "A few questions about your situation. Nothing leaves this computer. "
-            "Ctrl-C stops at any time."
+            "A few questions about your situation. Your answers are not sent anywhere, "
+            "and nothing is saved unless you ask. Ctrl-C stops; Ctrl-Q clears the screen "
+            "and quits at once."
         ),
         "why": "Why we ask: ",
-        "arrows": "(arrow keys, Enter)",
-        "ticks": "(arrows, Space to tick, Enter when done)",
-        "date_hint": "(YYYY-MM-DD or DD.MM.YYYY; Enter = don't know)",
-        "text_hint": "(Enter = don't know)",
+        "term": "What is this? ",
+        "progress": "Question {n} of about {total} · ← back · Ctrl-Q: hide and quit",
+        "arrows": "(arrows, Enter)",
+        "ticks": "(Space ticks, Enter when done)",
+        "date_hint": "(DD.MM.YYYY; empty = don't know)",
+        "text_hint": "(empty = don't know)",
+        "back": "← Back",
+        "first_question": "This is the first question.",
+        "choose_country": "(choose a country)",
+        "need_choice": "Choose a country: the report depends on it (↓ and Enter).",
         "other_country": "Another country…",
         "country_code": "Which country? Type its code or name (Tab completes):",
         "not_covered": (
-            "The rule pack has nothing specific on {country}: the report can only "
+            "{country}: the rule pack has nothing specific on it, so the report can only "
             "give general findings."
         ),
-        "date_future": "{date} is after {today}: the day of entry cannot be in the future",
-        "bad_date": "{value!r} is not a date; type YYYY-MM-DD or DD.MM.YYYY, e.g. 28.09.2022",
+        "date_future": "{date} is after the assessment date ({today})",
+        "date_early": "{date} is too early: dates from {floor} on are taken",
+        "date_late": "{date} is too late: dates up to {ceiling} are taken",
+        "bad_date": "{value!r} is not a date; type DD.MM.YYYY, e.g. 28.09.2022",
         "need_country": "type a country code, e.g. DE",
         "save_path_empty": "type a file name, e.g. answers.yaml",
         "bad_charges": "{value!r} is not an article number; write e.g. 207.3, 280.3",
         "bad_country": "{value!r} is not a country code; write e.g. DE, FR, US",
+        "none_and_others": "'None of these' cannot go with a document: untick one",
+        "conflict": "Two answers do not fit together:",
+        "conflict_ask": "Which answer do you want to change?",
+        "conflict_change": "Change: {label} ({value})",
+        "conflict_keep": "Keep both for now (the report will say they disagree)",
+        "country_changed": "The country changed: the questions about your stay are asked again.",
+        "restored": "Continuing your interrupted interview: {n} answers restored ({fields}).",
         "review": "Your answers. Pick one to change it, or go on:",
         "review_done": "All correct: show the report",
         "dont_know": "don't know",
@@ -538,42 +650,58 @@ UI: dict[str, dict[str, str]] = {
     },
     "ru": {
         "intro": (
-            "Несколько вопросов о вашем положении. Ничего не покидает этот компьютер. "
-            "Ctrl-C — остановить в любой момент."
+            "Несколько вопросов о вашем положении. Ответы никуда не отправляются и "
+            "сохраняются, только если вы об этом попросите. Ctrl-C — остановиться; "
+            "Ctrl-Q — сразу выйти и очистить экран."
         ),
-        "why": "Зачем спрашиваем: ",
-        "arrows": "(стрелки, Enter)",
-        "ticks": "(стрелки, пробел — отметить, Enter — готово)",
-        "date_hint": "(ГГГГ-ММ-ДД или ДД.ММ.ГГГГ; Enter — не знаю)",
-        "text_hint": "(Enter — не знаю)",
+        "why": "Зачем мы спрашиваем: ",
+        "term": "Что это? ",
+        "progress": "Вопрос {n} примерно из {total} · ← назад · Ctrl-Q — скрыть и выйти",
+        "arrows": "(стрелки и Enter)",
+        "ticks": "(пробел — отметить, Enter — готово)",
+        "date_hint": "(ДД.ММ.ГГГГ; пусто — не знаю)",
+        "text_hint": "(пусто — не знаю)",
+        "back": "← Назад",
+        "first_question": "Это первый вопрос.",
+        "choose_country": "(выберите страну)",
+        "need_choice": "Выберите страну: от неё зависит отчёт (↓ и Enter).",
         "other_country": "Другая страна…",
         "country_code": "Какая страна? Введите код или название (Tab — дополнить):",
         "not_covered": (
-            "О стране «{country}» в правилах нет ничего конкретного: отчёт даст "
+            "{country}: в правилах нет ничего именно об этой стране, поэтому отчёт даст "
             "только общие выводы."
         ),
-        "date_future": "{date} позже {today}: дата въезда не может быть в будущем",
-        "bad_date": "«{value}» — не дата; введите ГГГГ-ММ-ДД или ДД.ММ.ГГГГ, например 28.09.2022",
+        "date_future": "Дата {date} позже даты оценки ({today})",
+        "date_early": "Слишком ранняя дата ({date}): можно не раньше {floor}",
+        "date_late": "Слишком поздняя дата ({date}): можно до {ceiling}",
+        "bad_date": "Такой даты нет: «{value}». Введите ДД.ММ.ГГГГ, например 28.09.2022",
         "need_country": "введите код страны, например DE",
         "save_path_empty": "введите имя файла, например answers.yaml",
         "bad_charges": "«{value}» — не номер статьи; пишите, например, 207.3, 280.3",
         "bad_country": "«{value}» — не код страны; пишите, например, DE, FR, US",
-        "review": "Ваши ответы. Выберите, чтобы изменить, или продолжите:",
+        "none_and_others": "«Ничего из этого» нельзя отметить вместе с документом",
+        "conflict": "Два ответа противоречат друг другу:",
+        "conflict_ask": "Какой ответ вы хотите изменить?",
+        "conflict_change": "Изменить: {label} ({value})",
+        "conflict_keep": "Пока оставить оба (в отчёте будет сказано о противоречии)",
+        "country_changed": "Страна изменилась: вопросы о пребывании зададим заново.",
+        "restored": "Продолжаем прерванное интервью: восстановлено ответов — {n} ({fields}).",
+        "review": "Проверьте ответы. Чтобы изменить ответ, выберите его:",
         "review_done": "Всё верно: показать отчёт",
         "dont_know": "не знаю",
-        "none": "нет",
-        "save": "Сохранить ответы в файл на будущее?",
+        "none": "ничего",
+        "save": "Сохранить ответы в файл, чтобы вернуться к ним позже?",
         "save_no": "Нет, не сохранять",
         "save_yes": "Да, сохранить в файл",
         "store": "Сохранить это дело в зашифрованном хранилище?",
         "store_no": "Нет, и удалить черновик",
-        "store_yes": "Да, сохранить (зашифровано)",
+        "store_yes": "Да, сохранить (в зашифрованном виде)",
         "edit": "Сохранить эти ответы в деле?",
         "edit_no": "Нет, оставить дело как было",
         "edit_yes": "Да, сохранить изменения",
         "save_warn": (
-            "Осторожно: в файле будут чувствительные данные о вас. Храните его там, "
-            "где его можете прочитать только вы, и удалите, когда он не нужен."
+            "Осторожно: в файле будут сведения о вас, опасные в чужих руках. Храните его "
+            "там, где его можете прочитать только вы, и удалите, когда он станет не нужен."
         ),
         "save_path": "Имя файла:",
         "save_exists": "{path} уже существует: выберите другое имя",

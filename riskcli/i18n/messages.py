@@ -286,6 +286,7 @@ MESSAGES: dict[str, str | Plural] = {
     "error.not_real_date": "{value} is not a real date; allowed: {allowed}",
     "error.not_date": "{value} is not a date; allowed: {allowed}",
     "error.date_range": "{value} is out of range ({low} to {high})",
+    "error.date_after_as_of": "{value} is after the assessment date {as_of}",
     "error.not_country": "{value} is not a country code; allowed: {allowed}",
     "error.not_list": "{value} is not a list; write items separated by ';'",
     "error.not_charge": "{value} is not an article number; allowed: {allowed}",

@@ -80,13 +80,15 @@ def interview_into_store(
     lang: str | None,
     as_of: dt.date | None,
     resume: bool,
+    show: Callable[[Report], None] = lambda report: None,
 ) -> StoredInterview:
-    """Run the interview, keeping an encrypted draft in STORE after every answer.
+    """Run the interview, keeping an encrypted draft in STORE after every answer; ``show``
+    the report; then ask whether to keep the case (its first answer: keep it).
 
     ``resume``: start from the latest draft (InputError if there is none). ``lang``: the
     language asked for on the command line (else the draft's, else the interview asks).
     """
-    from riskcli.interview.interview import run_interview
+    from riskcli.interview.interview import close_interview, run_interview
 
     draft_key: str | None = None
     prefill: dict[str, Any] | None = None
@@ -109,11 +111,14 @@ def interview_into_store(
             prefill=prefill,
             on_answer=save_point,
             to_store=True,
+            resumed=resume,
         )
+        report = assess(profile)
+        show(report)  # the report comes before the offer to keep the case
+        close_interview(session, profile)
     except Interrupted as stop:
         stop.draft_kept = draft_key is not None
         raise
-    report = assess(profile)
     case_key: str | None = None
     if session.store_wanted:
         case_key = store.add_case(profile.answers(), report.to_json_dict(), draft=draft_key)

@@ -768,7 +768,7 @@ def results_text(results: Iterable[RowResult], fmt: OutputFormat) -> str:
 # One made-up example (not a real person): a volunteer overwrites it.
 TEMPLATE_EXAMPLE: dict[str, str] = {
     "case_id": EXAMPLE_CASE_ID,
-    "as_of": "",
+    "as_of": "2024-06-01",  # the example is consistent: entry before the assessment date
     "language": "ru",
     "citizenship": "RU",
     "documents": "domestic_passport;international_passport",
