@@ -213,8 +213,8 @@ def test_facts_reported_after_the_assessment_date_are_marked_in_every_format(
     line = {
         "en": "Reported after the assessment date: this rests on facts dated 2023-06-12, "
         "later than 2022-01-13.",
-        "ru": "Сообщено уже после даты оценки: сведения относятся к 2023-06-12, "
-        "а оценка сделана на 2022-01-13.",
+        "ru": "Эти сведения появились после даты оценки: они датированы 12 июня 2023 г., "
+        "а оценка сделана на 13 января 2022 г.",
     }[lang]
     for fmt in ("text", "markdown"):
         _, out, _ = run(*common, "-f", fmt, "--as-of", "2022-01-13")

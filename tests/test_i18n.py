@@ -99,7 +99,7 @@ def test_every_field_and_severity_has_words_in_both_languages() -> None:
         "ВЫСОКИЙ",
         "СРЕДНИЙ",
         "НИЗКИЙ",
-        "СПРАВКА",
+        "СПРАВОЧНЫЙ",
     ]
 
 

@@ -272,7 +272,7 @@ def test_the_headline_counts_what_could_apply_and_the_questions(assessor: Assess
     assert f"{n_possible} more risks could apply" in line
     assert f"answer {n_questions} questions to know" in line
     ru = render_text(report_of(assessor, {"destination": "KG", "wanted": "unknown"}, "ru"))
-    assert ru.splitlines()[1].startswith("Уровень: ВЫСОКИЙ; ещё ")
+    assert ru.splitlines()[1].startswith("Уровень риска: ВЫСОКИЙ; ещё ")
 
 
 @pytest.mark.parametrize("render", [render_text, render_markdown])
