@@ -21,7 +21,7 @@ from riskcli.cli.root import main
 from riskcli.core.assess import Assessor
 from riskcli.core.notes import mentioned
 from riskcli.core.profile import make_profile
-from riskcli.core.questions import BY_KEY
+from riskcli.core.questions import BY_KEY, date_words
 from riskcli.core.report import Report
 from riskcli.io.store import WEAK_KDF_ENV
 from riskcli.render.report import render_markdown, render_text
@@ -250,7 +250,9 @@ def test_the_text_report_opens_with_one_screen_of_what_to_do(assessor: Assessor,
     assert report.summary.highest_severity == "critical"
     assert ("CRITICAL" if lang == "en" else "КРИТИЧЕСКИЙ") in lines[1]
     assert ("Nearest deadline" if lang == "en" else "Ближайший срок") in screen
-    assert str(report.summary.nearest_deadline) in screen
+    deadline = report.summary.nearest_deadline
+    assert deadline is not None
+    assert date_words(deadline, lang) in " ".join(screen.split())  # «9 апреля 2023 г.» in ru
     assert ("What to do first" if lang == "en" else "Что сделать в первую очередь") in screen
     first = [line for line in lines[:24] if re.match(r"\s+[123]\. ", line)]
     assert len(first) == 3

@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from riskcli.core.implications import BY_ID
+from riskcli.core.questions import date_words
 from riskcli.core.report import Certainty, Report, Risk, SourceCitation, Support
 from riskcli.i18n import country_name, field_word, severity_word, t
 from riskcli.i18n import days_phrase as days_phrase  # the one days-left phrase
@@ -58,7 +59,7 @@ def deadline_line(lang: str, risk: Risk) -> str | None:
         return None
     label = f" ({risk.deadline_label})" if risk.deadline_label else ""
     return (
-        f"{t(lang, 'deadline')}: {risk.deadline.isoformat()}{label}: "
+        f"{t(lang, 'deadline')}: {date_words(risk.deadline, lang)}{label}: "
         f"{days_phrase(lang, risk.days_left)}"
     )
 
@@ -68,7 +69,7 @@ def facts_age_line(report: Report) -> str | None:
     facts = report.facts
     if facts.oldest is None:
         return None
-    date = facts.oldest.isoformat()
+    date = date_words(facts.oldest, lang)
     years = facts.years_before_as_of or 0
     if years == 0:
         return t(lang, "facts_age_recent", date=date)
@@ -100,13 +101,14 @@ def reported_after_line(report: Report, item: Risk | Support) -> str | None:
     if not item.reported_after_as_of:
         return None
     later = sorted({s.facts_as_of for s in item.sources if s.facts_as_of > report.as_of})
-    dates = ", ".join(d.isoformat() for d in later)
-    return t(report.language, "reported_after", dates=dates, as_of=report.as_of.isoformat())
+    lang = report.language
+    dates = ", ".join(date_words(d, lang) for d in later)
+    return t(lang, "reported_after", dates=dates, as_of=date_words(report.as_of, lang))
 
 
 def source_head(lang: str, src: SourceCitation) -> str:
     who = f"{src.publisher}, " if src.publisher else ""
-    return f"{src.document} ({who}{t(lang, 'facts_as_of', date=src.facts_as_of.isoformat())})"
+    return f"{src.document} ({who}{t(lang, 'facts_as_of', date=date_words(src.facts_as_of, lang))})"
 
 
 def counts_line(report: Report) -> str:
@@ -118,7 +120,7 @@ def header(report: Report) -> str:
     parts = [
         t(lang, "report_title"),
         f"{report.coverage.destination_name} ({report.coverage.destination})",
-        f"{t(lang, 'as_of')} {report.as_of.isoformat()}",
+        f"{t(lang, 'as_of')} {date_words(report.as_of, lang)}",
     ]
     if report.case_id:
         parts.append(f"{t(lang, 'case')} {report.case_id}")
@@ -188,7 +190,7 @@ def nearest_deadline_line(report: Report) -> str | None:
     )
     tail = f" ({label})" if label else ""
     return (
-        f"{t(lang, 'nearest_deadline')}: {summary.nearest_deadline.isoformat()}{tail}: "
+        f"{t(lang, 'nearest_deadline')}: {date_words(summary.nearest_deadline, lang)}{tail}: "
         f"{days_phrase(lang, summary.days_left)}"
     )
 
@@ -225,7 +227,7 @@ def inferred_kind_line(report: Report) -> str | None:
     dates = [i.known_as_of for i in report.summary.inferred if i.known_as_of]
     if not dates:
         return None
-    return t(report.language, "inferred_kind", date=max(dates).isoformat())
+    return t(report.language, "inferred_kind", date=date_words(max(dates), report.language))
 
 
 def to_check_lines(report: Report) -> list[tuple[str, str]]:
