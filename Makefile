@@ -1,14 +1,14 @@
 # Two commands on a fresh machine: `make run` and `make test`.
 # Python 3.11 to 3.13 is needed, and on 3.11 and 3.12 a C compiler (durable-rules builds a
 # C extension; on 3.13 it does not build and the plain-Python evaluator of the same rules runs).
-# Everything is installed from the committed lock, requirements/dev.txt, with its hashes.
+# Everything is installed from the committed lock, requirements/requirements-dev.txt (hashes).
 # The first of these that runs and is 3.11, 3.12 or 3.13 (pyenv shims may exist but not run).
 PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
 	$$p -c 'import sys; sys.exit(sys.version_info[:2] not in ((3, 11), (3, 12), (3, 13)))' \
 	>/dev/null 2>&1 && { echo $$p; break; }; done)
 VENV := .venv
 BIN := $(VENV)/bin
-LOCK := requirements/dev.txt
+LOCK := requirements/requirements-dev.txt
 ARGS ?= assess
 LINT_PATHS := riskcli tests bench
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q

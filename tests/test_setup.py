@@ -20,7 +20,7 @@ from riskcli.io.rulepack import pack_version
 from tests.conftest import RULES, Run
 
 ROOT = Path(__file__).resolve().parent.parent
-LOCK = ROOT / "requirements" / "dev.txt"
+LOCK = ROOT / "requirements" / "requirements-dev.txt"
 TOO_DEEP = f"f.yaml: lists or mappings nested more than {MAX_DEPTH} deep"
 
 # Files that reach every layer that can notice deep nesting: our composer (65 to about 1,000
@@ -61,7 +61,7 @@ def test_the_lock_pins_every_package_with_hashes() -> None:
 
 def test_make_installs_from_the_lock_with_hashes_checked() -> None:
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    assert "--require-hashes" in makefile and "requirements/dev.txt" in makefile
+    assert "--require-hashes" in makefile and "requirements/requirements-dev.txt" in makefile
     assert "--no-deps" in makefile and "--no-build-isolation" in makefile
 
 
