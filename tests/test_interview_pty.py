@@ -82,8 +82,8 @@ def test_almaty_man_in_russian_sees_the_days_left(tmp_path: Path) -> None:
         answer(child, "Проверьте ответы.", UP * 6 + ENTER)  # всё верно
         # The report first, then the offer to save.
         child.expect_exact("Оценка рисков")
+        child.expect_exact("осталось 46 дней")  # the nearest deadline, in the opening block
         child.expect_exact("Безвизовое пребывание в Казахстане")
-        child.expect_exact("осталось 46 дней")
         answer(child, "Сохранить ответы в файл", ENTER)  # нет
         child.expect(pexpect.EOF)
     finally:
