@@ -9,6 +9,7 @@ PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
 VENV := .venv
 BIN := $(VENV)/bin
 LOCK := requirements/requirements-dev.txt
+BUILD_LOCK := requirements/build.txt
 ARGS ?= assess
 LINT_PATHS := riskcli tests bench
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
@@ -20,8 +21,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 # Every package from the lock, hashes checked; then riskcli itself with no dependencies and no
-# build isolation, so that its build back-end is the locked one too.
-$(VENV)/.installed: $(BIN)/python $(LOCK) pyproject.toml
+# build isolation, so that its build back-end is the locked one too. The installer and the build
+# back-ends come first (the same pins, from $(BUILD_LOCK)): pip builds durable-rules from its
+# source before it installs anything, and a new venv's setuptools cannot build a wheel alone.
+$(VENV)/.installed: $(BIN)/python $(LOCK) $(BUILD_LOCK) pyproject.toml
+	$(PIP) install --require-hashes --no-deps -r $(BUILD_LOCK)
 	$(PIP) install --require-hashes --no-deps --no-build-isolation -r $(LOCK)
 	$(PIP) install --no-deps --no-build-isolation -e .
 	@touch $@
@@ -49,6 +53,8 @@ bench: $(VENV)/.installed
 lock: $(VENV)/.installed
 	$(BIN)/uv pip compile pyproject.toml requirements/tools.in --extra test --universal \
 		--python-version 3.11 --generate-hashes --quiet -o $(LOCK)
+	$(BIN)/uv pip compile requirements/build.in -c $(LOCK) --universal --python-version 3.11 \
+		--generate-hashes --quiet -o $(BUILD_LOCK)
 	$(BIN)/uv pip compile requirements/pyyaml-oldest.in --universal --python-version 3.11 \
 		--generate-hashes --quiet -o requirements/pyyaml-oldest.txt
 

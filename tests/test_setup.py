@@ -63,6 +63,28 @@ def test_make_installs_from_the_lock_with_hashes_checked() -> None:
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert "--require-hashes" in makefile and "requirements/requirements-dev.txt" in makefile
     assert "--no-deps" in makefile and "--no-build-isolation" in makefile
+    # the build back-ends go in before anything is built without isolation
+    assert makefile.index("-r $(BUILD_LOCK)") < makefile.index("--no-build-isolation -r $(LOCK)")
+
+
+def _pins(text: str) -> dict[str, tuple[str, frozenset[str]]]:
+    entries = re.split(r"\n(?=[A-Za-z0-9_.-]+==)", text)
+    pins = {}
+    for entry in entries:
+        head = re.match(r"([A-Za-z0-9_.-]+)==([^\s;]+)", entry)
+        if head:
+            hashes = frozenset(re.findall(r"--hash=(sha256:[0-9a-f]+)", entry))
+            pins[head[1].lower()] = (head[2], hashes)
+    return pins
+
+
+def test_the_build_lock_pins_the_same_releases_as_the_lock() -> None:
+    """requirements/build.txt (installed first) is a subset of the lock, hash for hash."""
+    build = _pins((ROOT / "requirements" / "build.txt").read_text(encoding="utf-8"))
+    full = _pins(LOCK.read_text(encoding="utf-8"))
+    assert {"pip", "setuptools", "wheel", "hatchling", "editables"} <= set(build)
+    for name, pin in build.items():
+        assert full.get(name) == pin, f"{name} is pinned differently in build.txt and the lock"
 
 
 @pytest.mark.parametrize("text", list(DEEP.values()), ids=list(DEEP))
