@@ -214,3 +214,93 @@ def test_compiled_rules_are_anchored_on_the_destination(assessor: Assessor) -> N
     for rule in compiled.rules:
         first = rule.condition["$and"][0]
         assert "destination" in str(first), rule.name
+
+
+# --- many cases at once (batches) -----------------------------------------------------
+
+
+def _generated_facts(seed: int, n: int) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    return [to_fact(make_profile(random_profile_data(rng))) for _ in range(n)]
+
+
+@pytest.mark.parametrize("size", [1, 7, 64, 65, 300])
+def test_match_many_gives_each_case_what_match_gives_it(
+    assessor: Assessor, oracle: Assessor, size: int
+) -> None:
+    """Facts asserted together (up to 64 in one session of each ruleset) get exactly the
+    rules each gets alone, on both engines, whatever the number of cases in the call."""
+    facts = _generated_facts(size, 1200)
+    expected = [oracle.matcher.match(fact) for fact in facts]
+    assert sum(map(len, expected)) > 1000
+    for matcher in {assessor.matcher, oracle.matcher}:
+        got: list[set[str]] = []
+        for start in range(0, len(facts), size):
+            got += matcher.match_many(facts[start : start + size])
+        assert got == expected, matcher.name
+
+
+@needs_durable
+def test_the_ids_of_facts_asserted_together_never_collide() -> None:
+    """durable-rules knows a fact by the 32-bit FNV-1a hash of its id: the ids one session
+    holds must hash apart, or a case would be refused as 'already seen'."""
+    from riskcli.core.engine.durable import _FACT_IDS, MAX_FACTS_PER_SESSION
+
+    def fnv1a(text: str) -> int:
+        value = 0x811C9DC5
+        for byte in text.encode():
+            value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
+        return value
+
+    assert len(_FACT_IDS) == MAX_FACTS_PER_SESSION
+    assert len({fnv1a(i) for i in _FACT_IDS}) == len(_FACT_IDS)
+
+
+@needs_durable
+def test_match_many_deletes_its_sessions(assessor: Assessor) -> None:
+    fact = to_fact(make_profile({"destination": "KG", "wanted": "federal"}))
+    for _ in range(1100):  # more than durable-rules' 1024 live sessions per ruleset
+        fired = assessor.matcher.match_many([fact, fact, fact])
+        assert all("kg-deportation-on-request" in rules for rules in fired)
+
+
+@needs_durable
+@pytest.mark.parametrize("where", ["assert_facts", "start_action_for_state",
+                                   "complete_and_start_action"])  # fmt: skip
+def test_match_many_raises_engine_errors_and_still_deletes_the_session(
+    assessor: Assessor, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    from riskcli.core.engine import durable
+    from riskcli.core.errors import EngineError
+
+    fake = _Failing(durable._engine, where, RuntimeError("error code: 303"))
+    monkeypatch.setattr(durable, "_engine", fake)
+    facts = [to_fact(make_profile({"destination": "KG", "wanted": "federal"}))] * 5
+    with pytest.raises(EngineError, match=r"durable-rules failed on these cases .*303"):
+        assessor.matcher.match_many(facts)
+    assert len(fake.deleted) == 1
+    for _ in range(1100):
+        assert all("kg-deportation-on-request" in r for r in assessor.matcher.match_many(facts))
+
+
+@needs_durable
+def test_ctrl_c_inside_match_many_is_not_swallowed(
+    assessor: Assessor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from riskcli.core.engine import durable
+
+    fake = _Failing(durable._engine, "complete_and_start_action", KeyboardInterrupt())
+    monkeypatch.setattr(durable, "_engine", fake)
+    facts = [to_fact(make_profile({"destination": "KG", "wanted": "federal"}))] * 3
+    with pytest.raises(KeyboardInterrupt):
+        assessor.matcher.match_many(facts)
+    assert len(fake.deleted) == 1
+
+
+@needs_durable
+def test_the_case_of_an_action_is_read_plain_or_decoded() -> None:
+    from riskcli.core.engine.durable import _action_case
+
+    assert _action_case('{"kg-x?":{"m":{"id": "12", "sid": "4", "a": 1}}}') == ("kg-x?", 12)
+    assert _action_case('{"a\\"b":{"m":{"id": "3", "sid": "4"}}}') == ('a"b', 3)
+    assert _action_case('{"x":{"m":{"sid": "4", "id": "5"}}}') == ("x", 5)

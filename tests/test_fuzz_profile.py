@@ -76,6 +76,25 @@ def test_accepted_profiles_get_the_oracle_report_from_durable_rules(
     assert len(fired) >= min(len(PACK.rules), 3), fired
 
 
+@needs_durable
+@pytest.mark.parametrize("budget_name", BUDGETS)
+def test_cases_matched_together_get_what_each_gets_alone(
+    budget_name: str, assessor: Assessor, oracle: Assessor
+) -> None:
+    """Batches match many cases in one call (one engine session per ruleset and 64 cases):
+    each case gets the oracle's answer for it alone, whatever else is in the call."""
+
+    @budget(budget_name, 150)
+    @given(raws=st.lists(answers(), min_size=1, max_size=80))
+    def check(raws: list[dict[str, Any]]) -> None:
+        facts = [to_fact(make_profile(raw)) for raw in raws]
+        expected = [interpret(oracle.compiled, fact) for fact in facts]
+        assert assessor.matcher.match_many(facts) == expected
+        assert oracle.matcher.match_many(facts) == expected
+
+    check()
+
+
 @pytest.mark.parametrize("budget_name", BUDGETS)
 def test_any_answer_is_assessed_or_refused_naming_its_field(
     budget_name: str,

@@ -31,6 +31,16 @@ Limits of durable-rules 2.0.28 guarded here (measured; see the project notes):
 * a fact is identified by a 32-bit hash of its ``id`` (asserting the same one
   twice is refused): every fact gets a fresh ``id`` and ``sid``;
 * only JSON-plain facts reach the engine (``to_fact`` makes them).
+
+Many cases at once (``match_many``, for batches): the facts of up to
+``MAX_FACTS_PER_SESSION`` cases go to one session of each ruleset in one
+``assert_facts`` call, each with its own ``id`` (its place in the call, ``"0"``
+to ``"63"``, whose 32-bit hashes differ: tested); every action message carries
+its fact's text, so the rule is given to the case whose ``id`` it holds. The
+rules have one pattern each, so facts of one session never join. Every case's
+sentinel action has the lowest priority and comes after every rule's; the loop
+stops at the first. One session and one ``assert_facts`` per ruleset and chunk
+instead of per case: the session's set-up is most of an assert's cost.
 """
 
 from __future__ import annotations
@@ -38,6 +48,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from riskcli.core.conditions import Json
@@ -66,6 +77,11 @@ _OK, _NOT_HANDLED, _OBSERVED, _DEFERRED = 0, 1, 2, 3
 # An action message is {"<rule name>":{...}}: a plain name is read without decoding the JSON.
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_.:?-]+")
 
+# Facts asserted together into one session by match_many; their ids are "0" .. "63".
+MAX_FACTS_PER_SESSION = 64
+_FACT_IDS = tuple(str(i) for i in range(MAX_FACTS_PER_SESSION))
+_ID_MARK = '":{"m":{"id": "'  # what follows the rule's name in an action of match_many
+
 _REGISTERED: dict[str, list[tuple[str, int]]] = {}  # pack fingerprint -> [(key, handle)]
 _counter = itertools.count(1)
 _SIDS = itertools.count(1)  # unique per process: a session id is never reused while live
@@ -75,6 +91,22 @@ def _definition(chunk: list[CompiledRule]) -> str:
     rules: dict[str, Any] = {rule.name: {"all": [{"m": rule.condition}]} for rule in chunk}
     rules[SENTINEL] = {"all": [{"m": SENTINEL_RULE}], "pri": SENTINEL_PRIORITY}
     return json.dumps(rules, ensure_ascii=False)
+
+
+def _action_case(message: str) -> tuple[str, int]:
+    """The rule named by an action message of ``match_many`` and its fact's place in the
+    call: ``{"name":{"m":{"id": "7", ...}}}``."""
+    if message.startswith('{"'):
+        end = message.find('"', 2)
+        name = message[2:end]
+        if end > 2 and _PLAIN_NAME.fullmatch(name) and message.startswith(_ID_MARK, end):
+            start = end + len(_ID_MARK)
+            stop = message.find('"', start)
+            number = message[start:stop]
+            if number.isdigit():
+                return name, int(number)
+    ((rule, body),) = json.loads(message).items()
+    return str(rule), int(body["m"]["id"])
 
 
 def _action_name(message: str) -> str:
@@ -125,6 +157,68 @@ class DurableMatcher:
             if len(self._routes) < 1024:  # destinations are country codes: a few hundred
                 self._routes[destination] = route
         return route
+
+    def match_many(self, facts: Sequence[dict[str, Any]]) -> list[set[str]]:
+        """``match`` of each fact, in order. Up to ``MAX_FACTS_PER_SESSION`` facts share one
+        session of each ruleset. EngineError if any of them fails (the caller may then match
+        them one by one to find it)."""
+        fired: list[set[str]] = [set() for _ in facts]
+        bodies: list[str] = []
+        members: dict[tuple[str, int], list[int]] = {}
+        for i, fact in enumerate(facts):
+            text = json.dumps(fact, ensure_ascii=False)
+            bodies.append(", " + text[1:] if len(text) > 2 else "}")
+            for ruleset in self._rulesets(str(fact["destination"])):
+                members.setdefault(ruleset, []).append(i)
+        for (name, handle), cases in members.items():
+            for start in range(0, len(cases), MAX_FACTS_PER_SESSION):
+                self._session(
+                    name, handle, cases[start : start + MAX_FACTS_PER_SESSION], bodies, fired
+                )
+        return fired
+
+    def _session(
+        self,
+        name: str,
+        handle: int,
+        cases: list[int],
+        bodies: list[str],
+        fired: list[set[str]],
+    ) -> None:
+        engine = _engine
+        sid = str(next(_SIDS))
+        head = f'"sid": "{sid}"'
+        text = (
+            "["
+            + ", ".join(f'{{"id": "{_FACT_IDS[k]}", {head}{bodies[i]}' for k, i in enumerate(cases))
+            + "]"
+        )
+        done = False
+        try:
+            code, state = engine.assert_facts(handle, text)
+            if code == _OK:
+                message = engine.start_action_for_state(handle, state)
+                while message is not None:
+                    rule, k = _action_case(message if isinstance(message, str) else message[1])
+                    if rule == SENTINEL:
+                        break
+                    fired[cases[k]].add(rule)
+                    message = engine.complete_and_start_action(handle, state)
+            elif code != _NOT_HANDLED:
+                raise EngineError(f"durable-rules answered {code} on these cases ({name})")
+            done = True
+        except EngineError:
+            raise
+        except Exception as exc:
+            raise EngineError(f"durable-rules failed on these cases ({name}): {exc}") from exc
+        finally:
+            try:
+                engine.delete_state(handle, sid)
+            except Exception as exc:
+                if done:
+                    raise EngineError(
+                        f"durable-rules failed on these cases ({name}): {exc}"
+                    ) from exc
 
     def match(self, fact: dict[str, Any]) -> set[str]:
         fired: set[str] = set()

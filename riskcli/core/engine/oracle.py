@@ -11,7 +11,7 @@ or ``$neq`` fails on a missing key, ``$ex``/``$nex`` test presence.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from riskcli.core.conditions import ConditionError, Json, evaluate
@@ -101,6 +101,9 @@ class OracleMatcher:
             if len(self._routes) < 1024:
                 self._routes[destination] = route
         return route
+
+    def match_many(self, facts: Sequence[dict[str, Any]]) -> list[set[str]]:
+        return [self.match(fact) for fact in facts]
 
     def match(self, fact: dict[str, Any]) -> set[str]:
         out: set[str] = set()
