@@ -60,6 +60,22 @@ def _destination_anchor(destinations: list[str]) -> Json:
     return {"$or": [{"destination": d} for d in destinations]}
 
 
+def condition_fields(cond: Json) -> frozenset[str] | None:
+    """Every fact field a compiled condition tests, present or absent; None if it compares
+    a field with another one (then any field may matter)."""
+    ((op, arg),) = cond.items()
+    if op in ("$and", "$or"):
+        parts = [condition_fields(part) for part in arg]
+        if any(part is None for part in parts):
+            return None
+        return frozenset().union(*parts)  # type: ignore[arg-type]
+    if not op.startswith("$"):
+        return None if isinstance(arg, dict) else frozenset({op})
+    if not isinstance(arg, dict) or any(isinstance(value, dict) for value in arg.values()):
+        return None
+    return frozenset(arg)
+
+
 def group_count(cond: Json) -> int:
     """How many $and/$or groups a compiled condition holds (durable-rules takes 15)."""
     ((op, arg),) = cond.items()

@@ -52,7 +52,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from riskcli.core.conditions import Json
-from riskcli.core.engine.compiled import CompiledPack, CompiledRule
+from riskcli.core.engine.compiled import CompiledPack, CompiledRule, condition_fields
 from riskcli.core.errors import EngineError
 
 # In every ruleset, matched by every fact (a name no rule id can take): see the module docstring.
@@ -96,15 +96,13 @@ def _definition(chunk: list[CompiledRule]) -> str:
 def _action_case(message: str) -> tuple[str, int]:
     """The rule named by an action message of ``match_many`` and its fact's place in the
     call: ``{"name":{"m":{"id": "7", ...}}}``."""
-    if message.startswith('{"'):
-        end = message.find('"', 2)
+    end = message.find(_ID_MARK, 2)
+    if end > 2 and message.startswith('{"'):
         name = message[2:end]
-        if end > 2 and _PLAIN_NAME.fullmatch(name) and message.startswith(_ID_MARK, end):
-            start = end + len(_ID_MARK)
-            stop = message.find('"', start)
-            number = message[start:stop]
-            if number.isdigit():
-                return name, int(number)
+        start = end + len(_ID_MARK)
+        number = message[start : message.find('"', start)]
+        if "\\" not in name and '"' not in name and number.isdigit():
+            return name, int(number)
     ((rule, body),) = json.loads(message).items()
     return str(rule), int(body["m"]["id"])
 
@@ -144,6 +142,14 @@ class DurableMatcher:
             # The same rules are registered once per process and shared (no unregister exists).
             _REGISTERED[fingerprint] = handles
         self._handles = dict(_REGISTERED[fingerprint])
+        # ruleset -> the fields its rules test (for match_many); None: every field
+        self._fields: dict[str, frozenset[str] | None] = {}
+        for key, chunks in compiled.buckets.items():
+            for i, chunk in enumerate(chunks):
+                tested = [condition_fields(rule.condition) for rule in chunk]
+                self._fields[f"{key}:{i}"] = (
+                    None if None in tested else frozenset({"destination"}.union(*tested))  # type: ignore[arg-type]
+                )
         # destination -> handles of its rulesets, then those of the rules for any destination
         self._routes: dict[str, list[tuple[str, int]]] = {}
 
@@ -163,14 +169,22 @@ class DurableMatcher:
         session of each ruleset. EngineError if any of them fails (the caller may then match
         them one by one to find it)."""
         fired: list[set[str]] = [set() for _ in facts]
-        bodies: list[str] = []
         members: dict[tuple[str, int], list[int]] = {}
         for i, fact in enumerate(facts):
-            text = json.dumps(fact, ensure_ascii=False)
-            bodies.append(", " + text[1:] if len(text) > 2 else "}")
             for ruleset in self._rulesets(str(fact["destination"])):
                 members.setdefault(ruleset, []).append(i)
         for (name, handle), cases in members.items():
+            # only the fields the ruleset's rules test (present or absent): the engine reads
+            # every field of a fact at each of its nodes, and a field no rule names can
+            # change nothing
+            wanted = self._fields[name]
+            bodies = {}
+            for i in cases:
+                fact = facts[i]
+                if wanted is not None:
+                    fact = {k: v for k, v in fact.items() if k in wanted}
+                text = json.dumps(fact, ensure_ascii=False)
+                bodies[i] = ", " + text[1:] if len(text) > 2 else "}"
             for start in range(0, len(cases), MAX_FACTS_PER_SESSION):
                 self._session(
                     name, handle, cases[start : start + MAX_FACTS_PER_SESSION], bodies, fired
@@ -182,7 +196,7 @@ class DurableMatcher:
         name: str,
         handle: int,
         cases: list[int],
-        bodies: list[str],
+        bodies: dict[int, str],
         fired: list[set[str]],
     ) -> None:
         engine = _engine
