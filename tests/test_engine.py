@@ -304,3 +304,115 @@ def test_the_case_of_an_action_is_read_plain_or_decoded() -> None:
     assert _action_case('{"kg-x?":{"m":{"id": "12", "sid": "4", "a": 1}}}') == ("kg-x?", 12)
     assert _action_case('{"a\\"b":{"m":{"id": "3", "sid": "4"}}}') == ('a"b', 3)
     assert _action_case('{"x":{"m":{"sid": "4", "id": "5"}}}') == ("x", 5)
+
+
+# --- simpler conditions, and the branch budget ------------------------------------------
+
+
+def _paths(cond: dict[str, Any], fact: dict[str, Any]) -> int:
+    """How many times durable-rules goes through this condition for one fact: once per
+    branch of an $or that holds, multiplied along an $and."""
+    from riskcli.core.conditions import evaluate
+
+    ((op, arg),) = cond.items()
+    if op == "$and":
+        total = 1
+        for part in arg:
+            total *= _paths(part, fact)
+        return total
+    if op == "$or":
+        return sum(_paths(part, fact) for part in arg)
+    return int(evaluate(cond, fact))
+
+
+def test_simplified_conditions_mean_what_the_rules_say(assessor: Assessor) -> None:
+    """The engine matches simplified conditions (repeats and impossible branches dropped);
+    on every rule, they hold exactly when the compiled rule does, and the budget of
+    branches that hold at once (error 303, fired actions) is never exceeded."""
+    from riskcli.core.conditions import compile_condition, evaluate
+    from riskcli.core.engine.compiled import _destination_anchor
+
+    compiled = {rule.name: rule for rule in compile_pack(assessor.pack).rules}
+    forms = []
+    for rule in assessor.pack.rules:
+        anchor = _destination_anchor(rule.destinations)
+        for name, mode in ((rule.id, "certain"), (f"{rule.id}?", "possible")):
+            if name in compiled:
+                plain = {"$and": [anchor, compile_condition(rule.condition, mode)]}
+                forms.append((plain, compiled[name]))
+    assert len(forms) == len(compiled)
+    rng = random.Random(303)
+    held = 0
+    for _ in range(1500):
+        data = random_profile_data(rng)
+        data = {k: v for k, v in data.items() if k == "destination" or rng.random() < 0.6}
+        fact = to_fact(make_profile(data))
+        for plain, rule in forms:
+            holds = evaluate(plain, fact)
+            assert evaluate(rule.condition, fact) == holds, rule.name
+            assert _paths(rule.condition, fact) <= rule.branches, (rule.name, fact)
+            held += holds
+    assert held > 5000
+
+
+def test_repeated_and_impossible_branches_are_dropped() -> None:
+    from riskcli.core.engine.compiled import simplify, simultaneous
+
+    absent = {"$nex": {"wanted": 1}}
+    none = {"wanted": "none"}
+    assert simplify({"$or": [absent, {"$or": [absent, none]}]}) == {"$or": [absent, none]}
+    assert simplify({"$or": [{"$nex": {"destination": 1}}, {"destination": "KZ"}]}) == {
+        "destination": "KZ"
+    }
+    # one field absent in one branch and present in the other: never both
+    either = {"$or": [{"$nex": {"stay_basis": 1}},
+                      {"$and": [{"$ex": {"stay_basis": 1}}, {"$neq": {"stay_basis": "x"}}]}]}  # fmt: skip
+    assert simultaneous(either) == 1
+    assert simultaneous({"$or": [absent, {"$nex": {"criminal_case": 1}}]}) == 2
+
+
+def test_fields_a_ruleset_tests_are_all_it_is_sent() -> None:
+    from riskcli.core.engine.compiled import condition_fields
+
+    cond = {"$and": [{"$ex": {"destination": 1}}, {"$or": [{"$nex": {"a": 1}}, {"b": 2}]}]}
+    assert condition_fields(cond) == {"destination", "a", "b"}
+    assert condition_fields({"$gt": {"a": {"$m": "b"}}}) is None  # compares two fields
+
+
+@needs_durable
+def test_the_engine_fires_a_rule_once_per_branch_that_holds(assessor: Assessor) -> None:
+    """What the branch budget counts (``_paths``, at most ``CompiledRule.branches``) is what
+    durable-rules does: the number of actions of each rule for each fact."""
+    import collections
+    import json
+
+    from riskcli.core.engine import durable
+
+    matcher = assessor.matcher
+    assert isinstance(matcher, DurableMatcher)
+    engine = durable._engine
+    rng = random.Random(64)
+    fired = 0
+    for _ in range(300):
+        data = random_profile_data(rng)
+        data = {k: v for k, v in data.items() if k == "destination" or rng.random() < 0.6}
+        fact = to_fact(make_profile(data))
+        for name, chunk in matcher.compiled.rulesets_for(fact["destination"]):
+            handle = matcher._handles[name]
+            counts: collections.Counter[str] = collections.Counter()
+            sid = f"paths-{next(durable._SIDS)}"
+            _code, state = engine.assert_fact(handle, json.dumps({**fact, "id": sid, "sid": sid}))
+            try:
+                message = engine.start_action_for_state(handle, state)
+                while message is not None:
+                    rule = durable._action_name(message if isinstance(message, str) else message[1])
+                    if rule == durable.SENTINEL:
+                        break
+                    counts[rule] += 1
+                    message = engine.complete_and_start_action(handle, state)
+            finally:
+                engine.delete_state(handle, sid)
+            for rule in chunk:
+                assert counts[rule.name] == _paths(rule.condition, fact) <= rule.branches
+                fired += counts[rule.name]
+    assert fired > 1000

@@ -375,35 +375,6 @@ def compile_condition(node: Node, mode: Literal["certain", "possible"]) -> Json:
     return _and(parts) if kind == "all" else _or(parts)
 
 
-def _tested_key(cond: Json) -> str | None:
-    """The one fact key an equality or (non-)existence test looks at."""
-    ((op, arg),) = cond.items()
-    if op in ("$ex", "$nex") or not op.startswith("$"):
-        return next(iter(arg)) if op.startswith("$") else op
-    return None
-
-
-def branch_count(cond: Json) -> int:
-    """At most how many OR branches of this condition can hold at once for one fact.
-
-    durable-rules fires a rule once per true branch and fails (error 303) when
-    too many hold at once, so the compiler budgets them. Branches that test one
-    key for different values, or for its absence, exclude each other.
-    """
-    if "$and" in cond:
-        total = 1
-        for part in cond["$and"]:
-            total *= branch_count(part)
-        return total
-    if "$or" in cond:
-        parts = cond["$or"]
-        keys = {_tested_key(part) for part in parts}
-        if len(keys) == 1 and None not in keys and all("$ex" not in p for p in parts):
-            return 1
-        return sum(branch_count(part) for part in parts)
-    return 1
-
-
 # --- the plain-Python evaluator (oracle) ------------------------------------------
 
 

@@ -7,11 +7,12 @@ The chunk sizes are durable-rules' limits (see that module's docstring).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from riskcli.core.conditions import Json, branch_count, compile_condition
+from riskcli.core.conditions import Json, compile_condition
 from riskcli.core.errors import EngineError
 from riskcli.core.rules import RulePack
 
@@ -76,6 +77,128 @@ def condition_fields(cond: Json) -> frozenset[str] | None:
     return frozenset(arg)
 
 
+# --- simpler conditions, and how many of their branches can hold at once ---------------
+#
+# durable-rules joins the branches of an $or at one node and goes on from it once per
+# branch that holds: a rule fires once per such branch (one C call each), and too many at
+# once for one fact fail (error 303). ``simplify`` drops the branches that repeat or can
+# never hold; ``simultaneous`` counts, for the budget of a ruleset, the branches that can
+# hold together, knowing that branches which disagree on a field (absent in one, present
+# in the other; two different values) never do.
+
+_FALSE: Json = {"$nex": {"destination": 1}}  # every fact has a destination (the anchor)
+_TRUE: Json = {"$ex": {"destination": 1}}
+
+
+def _key(cond: Json) -> str:
+    return json.dumps(cond, sort_keys=True)
+
+
+def simplify(cond: Json) -> Json:
+    """The same condition without nested groups of one kind where that counts no more
+    branches, repeated branches, and branches that cannot hold (a missing destination,
+    inside the destination anchor)."""
+    ((op, arg),) = cond.items()
+    if op not in ("$and", "$or"):
+        return cond
+    children = [simplify(p) for p in arg]
+    if op == "$or":
+        children = [p for p in children if p != _FALSE and not _never(p)] or [_FALSE]
+    flat = _unique(piece for part in children for piece in _members(part, op))
+    nested = _unique(children)
+    if op == "$or":
+        inner = {_key(p) for part in nested if "$or" in part for p in part["$or"]}
+        nested = [p for p in nested if _key(p) not in inner]  # A or (A or B) is A or B
+    options = [_group(op, flat), _group(op, nested)]
+    return min(options, key=lambda c: (simultaneous(c), group_count(c)))
+
+
+def _members(cond: Json, op: str) -> list[Json]:
+    parts: list[Json] = cond.get(op, [cond])
+    return parts
+
+
+def _unique(parts: Iterable[Json]) -> list[Json]:
+    seen: set[str] = set()
+    out = []
+    for part in parts:
+        key = _key(part)
+        if key not in seen:
+            seen.add(key)
+            out.append(part)
+    return out
+
+
+def _group(op: str, parts: list[Json]) -> Json:
+    return parts[0] if len(parts) == 1 else {op: parts}
+
+
+def _never(cond: Json) -> bool:
+    return "$and" in cond and any(p == _FALSE for p in cond["$and"])
+
+
+# What a condition requires of a field, if it holds: absent, or present (with this value).
+_ABSENT = ("absent", None)
+
+
+def _requires(cond: Json) -> dict[str, tuple[str, Any]]:
+    ((op, arg),) = cond.items()
+    if op == "$and":
+        out: dict[str, tuple[str, Any]] = {}
+        for part in arg:
+            for field_name, need in _requires(part).items():
+                if out.get(field_name, ("present", None))[0] == "present" and (
+                    need[1] is not None or field_name not in out
+                ):
+                    out[field_name] = need
+        return out
+    if op == "$or":  # what every branch requires (a value only as presence)
+        common: dict[str, tuple[str, Any]] = {}
+        for i, part in enumerate(arg):
+            needs = {
+                name: ("present", None) if kind == "value" else (kind, value)
+                for name, (kind, value) in _requires(part).items()
+            }
+            common = needs if i == 0 else {k: v for k, v in common.items() if needs.get(k) == v}
+        return common
+    if op == "$nex":
+        return {next(iter(arg)): _ABSENT}
+    if op.startswith("$"):  # $ex, $neq, $lt ...: a comparison fails on a missing field
+        return {next(iter(arg)): ("present", None)}
+    return {op: ("value", arg)}
+
+
+def _exclusive(a: Json, b: Json) -> bool:
+    """True if the two can never hold for the same fact."""
+    need_a, need_b = _requires(a), _requires(b)
+    for field_name, (kind_a, value_a) in need_a.items():
+        if field_name not in need_b:
+            continue
+        kind_b, value_b = need_b[field_name]
+        if (kind_a == "absent") != (kind_b == "absent"):
+            return True
+        if kind_a == kind_b == "value" and value_a != value_b:
+            return True
+    return False
+
+
+def simultaneous(cond: Json) -> int:
+    """At most how many branches of this condition can hold at once for one fact (so, how
+    many times durable-rules fires it at most)."""
+    ((op, arg),) = cond.items()
+    if op == "$and":
+        total = 1
+        for part in arg:
+            total *= simultaneous(part)
+        return total
+    if op == "$or":
+        counts = [simultaneous(part) for part in arg]
+        if all(_exclusive(a, b) for i, a in enumerate(arg) for b in arg[i + 1 :]):
+            return max(counts)
+        return sum(counts)
+    return 1
+
+
 def group_count(cond: Json) -> int:
     """How many $and/$or groups a compiled condition holds (durable-rules takes 15)."""
     ((op, arg),) = cond.items()
@@ -84,14 +207,24 @@ def group_count(cond: Json) -> int:
     return 0
 
 
+def _anchored(anchor: Json, cond: Json) -> Json:
+    """The destination test first (durable-rules needs it: module docstring of the engine),
+    then the rest, simplified."""
+    rest = simplify(cond)
+    if rest == _TRUE:
+        return {"$and": [anchor, rest]}
+    ((op, arg),) = rest.items()
+    return {"$and": [anchor, *(arg if op == "$and" else [rest])]}
+
+
 def compile_pack(pack: RulePack) -> CompiledPack:
     compiled: list[CompiledRule] = []
     for rule in pack.rules:
         anchor = _destination_anchor(rule.destinations)
-        certain = {"$and": [anchor, compile_condition(rule.condition, "certain")]}
+        certain = _anchored(anchor, compile_condition(rule.condition, "certain"))
         forms = [(rule.id, "certain", certain)]
         if rule.if_unknown == "report":
-            possible = {"$and": [anchor, compile_condition(rule.condition, "possible")]}
+            possible = _anchored(anchor, compile_condition(rule.condition, "possible"))
             if possible != certain:
                 forms.append((possible_name(rule.id), "possible", possible))
         for name, mode, cond in forms:
@@ -102,7 +235,7 @@ def compile_pack(pack: RulePack) -> CompiledPack:
                     f"compiled (each one_of, not_one_of, lacks and unanswered test adds one); "
                     f"the engine takes at most {MAX_GROUPS_PER_CONDITION}: split the rule"
                 )
-            branches = branch_count(cond)
+            branches = simultaneous(cond)
             if branches > MAX_BRANCHES_PER_RULESET:
                 raise EngineError(
                     f"rule {rule.id}: its {mode} condition has {branches} alternatives that can "
