@@ -7,7 +7,6 @@ The chunk sizes are durable-rules' limits (see that module's docstring).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
@@ -91,7 +90,7 @@ _TRUE: Json = {"$ex": {"destination": 1}}
 
 
 def _key(cond: Json) -> str:
-    return json.dumps(cond, sort_keys=True)
+    return repr(cond)  # conditions are one-key dicts built the same way every time
 
 
 def simplify(cond: Json) -> Json:
@@ -104,11 +103,14 @@ def simplify(cond: Json) -> Json:
     children = [simplify(p) for p in arg]
     if op == "$or":
         children = [p for p in children if p != _FALSE and not _never(p)] or [_FALSE]
-    flat = _unique(piece for part in children for piece in _members(part, op))
     nested = _unique(children)
-    if op == "$or":
-        inner = {_key(p) for part in nested if "$or" in part for p in part["$or"]}
-        nested = [p for p in nested if _key(p) not in inner]  # A or (A or B) is A or B
+    if not any(op in part for part in nested):
+        return _group(op, nested)
+    flat = _unique(piece for part in nested for piece in _members(part, op))
+    if op == "$and":
+        return _group(op, flat)  # an $and in an $and adds a group and nothing else
+    inner = {_key(p) for part in nested if "$or" in part for p in part["$or"]}
+    nested = [p for p in nested if _key(p) not in inner]  # A or (A or B) is A or B
     options = [_group(op, flat), _group(op, nested)]
     return min(options, key=lambda c: (simultaneous(c), group_count(c)))
 
@@ -141,7 +143,26 @@ def _never(cond: Json) -> bool:
 _ABSENT = ("absent", None)
 
 
+# Results for the conditions of one compile_pack (keyed by identity, holding the condition
+# so that its id is not reused; emptied when the pack is compiled).
+_MEMO: dict[tuple[str, int], tuple[Json, Any]] = {}
+
+
+def _memo(kind: str, cond: Json, compute: Any) -> Any:
+    hit = _MEMO.get((kind, id(cond)))
+    if hit is not None and hit[0] is cond:
+        return hit[1]
+    value = compute(cond)
+    _MEMO[(kind, id(cond))] = (cond, value)
+    return value
+
+
 def _requires(cond: Json) -> dict[str, tuple[str, Any]]:
+    result: dict[str, tuple[str, Any]] = _memo("requires", cond, _requires_of)
+    return result
+
+
+def _requires_of(cond: Json) -> dict[str, tuple[str, Any]]:
     ((op, arg),) = cond.items()
     if op == "$and":
         out: dict[str, tuple[str, Any]] = {}
@@ -185,6 +206,11 @@ def _exclusive(a: Json, b: Json) -> bool:
 def simultaneous(cond: Json) -> int:
     """At most how many branches of this condition can hold at once for one fact (so, how
     many times durable-rules fires it at most)."""
+    result: int = _memo("simultaneous", cond, _simultaneous_of)
+    return result
+
+
+def _simultaneous_of(cond: Json) -> int:
     ((op, arg),) = cond.items()
     if op == "$and":
         total = 1
@@ -259,6 +285,7 @@ def compile_pack(pack: RulePack) -> CompiledPack:
                 chunks.append([rule_compiled])
             else:
                 last.append(rule_compiled)
+    _MEMO.clear()
     return CompiledPack(compiled, buckets)
 
 
