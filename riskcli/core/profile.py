@@ -368,6 +368,20 @@ def field_enum(field: str) -> type[StrEnum] | None:
     return None
 
 
+_FIELD_ENUMS: dict[str, type[StrEnum] | None] = {name: field_enum(name) for name in FIELDS}
+
+
+def typed_value(field: str, value: Any) -> Any:
+    """A valid answer (plain, as in a fact or a table) as a validated profile holds it:
+    an enum member, or a list of them; other values as they are."""
+    enum = _FIELD_ENUMS[field]
+    if enum is None:
+        return value
+    if isinstance(value, list):
+        return [enum(v) for v in value]
+    return enum(value)
+
+
 def field_kind(field: str) -> FieldKind:
     """What kind of answer a field holds, read from the model's type and validators."""
     info = Profile.model_fields[field]
