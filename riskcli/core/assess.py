@@ -114,7 +114,7 @@ class Assessor:
         settled, inferred, conflicts = settle(profile, lang)
         fact = to_fact(settled)
         fired = self.matcher.match(fact)
-        trials = summaries.Trials(settled)
+        trials = summaries.Trials(settled, fact)
         out = []
         for table in self._tables:
             rule = table.rule

@@ -145,20 +145,58 @@ def fact_of(values: Mapping[str, Any]) -> dict[str, Any]:
     fact: dict[str, Any] = {}
     for name, kind, known in _FACT_FIELDS:
         value = values.get(name)
-        if value is None:
+        if value is not None:
+            _put(fact, name, kind, known, value)
+    _derive(fact, values)
+    return fact
+
+
+def fact_with(fact: Mapping[str, Any], values: Mapping[str, Any], changed: Any) -> dict[str, Any]:
+    """``fact_of(values)``, made from ``fact``: the fact of values that differ from these
+    only in the fields named in ``changed`` (a trial answer or two, out of thirty)."""
+    out = dict(fact)
+    for name in changed:
+        spec = _FACT_SPEC.get(name)
+        if spec is None:
             continue
+        kind, known = spec
         if kind == "list":
-            fact[known] = 1
-            for item in value:
-                fact[item_key(name, str(item))] = 1
-        elif kind == "bool":
-            fact[name] = 1 if value else 0
-        elif kind == "date":
-            fact[name] = value.toordinal()
+            prefix = f"{name}__"
+            for key in [key for key in out if key.startswith(prefix)]:
+                del out[key]
         else:
-            text = str(value.value if hasattr(value, "value") else value)
-            if text != ENUM_UNKNOWN:
-                fact[name] = text
+            out.pop(name, None)
+        value = values.get(name)
+        if value is not None:
+            _put(out, name, kind, known, value)
+    for key in _DERIVED:
+        out.pop(key, None)
+    _derive(out, values)
+    return out
+
+
+_FACT_SPEC = {name: (kind, known) for name, kind, known in _FACT_FIELDS}
+_DERIVED = tuple(name for name, spec in FIELD_SPECS.items() if spec.derived_from)
+
+
+def _put(fact: dict[str, Any], name: str, kind: Kind, known: str, value: Any) -> None:
+    """The keys of one answered field."""
+    if kind == "list":
+        fact[known] = 1
+        for item in value:
+            fact[item_key(name, str(item))] = 1
+    elif kind == "bool":
+        fact[name] = 1 if value else 0
+    elif kind == "date":
+        fact[name] = value.toordinal()
+    else:  # an enum member (a StrEnum: str() is its value), a country code
+        text = str(value) if isinstance(value, str) else str(getattr(value, "value", value))
+        if text != ENUM_UNKNOWN:
+            fact[name] = text
+
+
+def _derive(fact: dict[str, Any], values: Mapping[str, Any]) -> None:
+    """The features derived from the answers and the assessment date."""
     exposure = _political_exposure(values)
     if exposure is not None:
         fact["political_exposure"] = 1 if exposure else 0
@@ -171,7 +209,6 @@ def fact_of(values: Mapping[str, Any]) -> dict[str, Any]:
         fact["days_until_passport_expiry"] = (expiry - as_of).days
         if entry is not None:
             fact["days_from_entry_to_passport_expiry"] = (expiry - entry).days
-    return fact
 
 
 # --- the condition language ------------------------------------------------

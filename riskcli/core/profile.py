@@ -106,6 +106,8 @@ DATE_ALLOWED = msg("allowed.date")
 COUNTRY_ALLOWED = msg("allowed.country")
 CHARGE_ALLOWED = msg("allowed.charge")
 CHARGE_RE = re.compile(r"\d{1,3}(\.\d{1,2})?")
+ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+DOTTED_DATE_RE = re.compile(r"\d{1,2}\.\d{1,2}\.\d{4}")
 # The one range of plausible dates, for every path (interview, --answers, batch): no date
 # about a person who left the Russian Federation can be before the Federation's first year
 # (the USSR ended on 26 December 1991; its passports, the CIS and its visa-free regimes came
@@ -176,9 +178,9 @@ def read_date(value: Any) -> dt.date | None:
     elif isinstance(value, str):
         text = value.strip()
         try:
-            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            if ISO_DATE_RE.fullmatch(text):
                 day = dt.date.fromisoformat(text)
-            elif re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}", text):
+            elif DOTTED_DATE_RE.fullmatch(text):
                 d, m, y = (int(p) for p in text.split("."))
                 day = dt.date(y, m, d)
             else:
@@ -250,11 +252,17 @@ def parse_charge(value: Any) -> str | None:
 
 
 def _enum_or_unknown(enum: type[StrEnum]) -> Any:
+    values = frozenset(e.value for e in enum.__members__.values())
+
     def parse(value: Any) -> Any:
-        if value is None or (isinstance(value, str) and value.strip() == ""):
+        if value is None:
             return None
-        if isinstance(value, str) and value.strip() in enum.__members__.values():
-            return value.strip()
+        if isinstance(value, str):
+            text = value.strip()
+            if text == "":
+                return None
+            if text in values:
+                return text
         allowed = ", ".join(e.value for e in enum)
         raise BadValue(msg("error.not_allowed", value=_shown(value), allowed=allowed))
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -29,7 +30,8 @@ from riskcli.core.conditions import (
     Node,
     Predicate,
     compile_predicate,
-    fact_of,
+    fact_with,
+    to_fact,
 )
 from riskcli.core.implications import BY_ID, KIND, KNOWN_AS_OF, Conflict, Inferred
 from riskcli.core.profile import Profile, typed_value
@@ -152,11 +154,13 @@ def candidates(field: str, rule: Rule, as_of: dt.date) -> list[Any]:
 class Trials:
     """The engine's fact of a profile as if one more question (or a few) had been answered.
 
-    Built through :func:`to_fact`, so every derived feature follows the trial answer; the
-    facts of single answers are kept, since several rules try the same ones."""
+    Built as :func:`to_fact` builds a fact (from the profile's own fact, ``fact_with``), so
+    every derived feature follows the trial answer; the facts of single answers are kept,
+    since several rules try the same ones."""
 
-    def __init__(self, profile: Profile):
+    def __init__(self, profile: Profile, fact: dict[str, Any] | None = None):
         self.profile = profile
+        self._fact = fact  # to_fact(profile), if the caller has it
         self._cache: dict[tuple[str, str], dict[str, Any]] = {}
 
     def fact(self, field: str, value: Any) -> dict[str, Any]:
@@ -170,7 +174,9 @@ class Trials:
         values = dict(self.profile.__dict__)
         for field, value in answers.items():
             values[field] = typed_value(field, value)
-        return fact_of(values)
+        if self._fact is None:
+            self._fact = to_fact(self.profile)
+        return fact_with(self._fact, values, answers)
 
 
 def profile_fields(names: Iterable[str]) -> set[str]:
@@ -198,9 +204,19 @@ class Memo:
             rule.id: tuple(sorted(profile_fields(rule.fields) | {"destination"})) for rule in rules
         }
         self._store: dict[tuple[Any, ...], Any] = {}
+        # per rule: its fields' values read at once; whether one of them is a list
+        self._read = {rid: operator.itemgetter(*fields) for rid, fields in self._fields.items()}
+        self._lists = {
+            rid: any(FIELD_SPECS[f].kind == "list" for f in fields)
+            for rid, fields in self._fields.items()
+        }
 
     def key(self, rule: Rule, profile: Profile, *extra: Any) -> tuple[Any, ...]:
-        values = tuple(_hashable(getattr(profile, f)) for f in self._fields[rule.id])
+        values = self._read[rule.id](profile.__dict__)
+        if len(self._fields[rule.id]) == 1:
+            values = (values,)
+        if self._lists[rule.id]:
+            values = tuple(_hashable(v) for v in values)
         return (rule.id, profile.as_of, values, *extra)
 
     def get(self, key: tuple[Any, ...]) -> Any:
@@ -423,23 +439,35 @@ class Headline:
 def headline(findings: Sequence[Finding]) -> Headline:
     """The headline of a list of findings (risks only; help is not a risk): see
     :func:`summarize`."""
-    risks = [f for f in findings if f.rule.kind == "risk"]
     counts, possible = no_counts(), no_counts()
-    for f in risks:
-        (counts if f.confirmed else possible)[f.severity.value] += 1
-    dated = [f for f in risks if f.confirmed and f.days_left is not None]
-    nearest = min(dated, key=lambda f: (f.days_left, f.rule.id)) if dated else None
-    maybe = [f for f in risks if not f.confirmed and f.days_left is not None]
-    maybe_nearest = min(maybe, key=lambda f: (f.days_left, f.rule.id)) if maybe else None
+    # per certainty: the most severe, and the finding of the nearest deadline (by days
+    # left, then rule id: the first of the least, as min() would choose)
+    top: dict[bool, Severity | None] = {True: None, False: None}
+    near: dict[bool, tuple[int, str, Finding] | None] = {True: None, False: None}
+    for f in findings:
+        if f.rule.kind != "risk":
+            continue
+        confirmed = f.certainty is Certainty.confirmed
+        severity = Severity(f.severity)
+        (counts if confirmed else possible)[severity.value] += 1
+        best = top[confirmed]
+        if best is None or _RANK[severity] > _RANK[best]:
+            top[confirmed] = severity
+        if f.days_left is not None:
+            key = (f.days_left, f.rule.id, f)
+            nearest = near[confirmed]
+            if nearest is None or key[:2] < nearest[:2]:
+                near[confirmed] = key
+    sure, maybe = near[True], near[False]
     return Headline(
-        highest(f.severity for f in risks if f.confirmed),
+        top[True],
         counts,
-        highest(f.severity for f in risks if not f.confirmed),
+        top[False],
         possible,
-        nearest.deadline if nearest else None,
-        nearest.days_left if nearest else None,
-        maybe_nearest.deadline if maybe_nearest else None,
-        maybe_nearest.days_left if maybe_nearest else None,
+        sure[2].deadline if sure else None,
+        sure[0] if sure else None,
+        maybe[2].deadline if maybe else None,
+        maybe[0] if maybe else None,
     )
 
 
