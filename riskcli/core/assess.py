@@ -98,7 +98,11 @@ class Assessor:
         self.matcher: Matcher = make_matcher(self.compiled, engine)
         self.conditions = summaries.compiled_conditions(self.compiled)
         self.hypotheses = summaries.Hypotheses(pack.rules, self.conditions)
-        self._tables = [_RuleTable.of(rule) for rule in pack.rules]
+        self._by_name: dict[str, tuple[_RuleTable, bool]] = {}
+        for rule in pack.rules:  # the engine's names of each rule: its id and its possible form
+            table = _RuleTable.of(rule)
+            self._by_name[rule.id] = (table, True)
+            self._by_name.setdefault(table.possible, (table, False))
         self._covered = frozenset(d for rule in pack.rules for d in rule.destinations)
 
     def covers(self, destination: str) -> bool:
@@ -116,14 +120,18 @@ class Assessor:
         fired = self.matcher.match(fact)
         trials = summaries.Trials(settled, fact)
         out = []
-        for table in self._tables:
-            rule = table.rule
-            if rule.id in fired:
-                certainty = Certainty.confirmed
-            elif table.possible in fired:
-                certainty = Certainty.possible
-            else:
+        for name in fired:  # the order does not matter: finding_order is a total order
+            entry = self._by_name.get(name)
+            if entry is None:
                 continue
+            table, certain = entry
+            rule = table.rule
+            if certain:
+                certainty = Certainty.confirmed
+            elif rule.id in fired:
+                continue  # confirmed: found under its own name
+            else:
+                certainty = Certainty.possible
             open_fields: tuple[str, ...] = ()
             if certainty is Certainty.confirmed:
                 open_fields = self.hypotheses.rests_on_unanswered(rule, trials)

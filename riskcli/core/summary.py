@@ -442,27 +442,31 @@ def headline(findings: Sequence[Finding]) -> Headline:
     counts, possible = no_counts(), no_counts()
     # per certainty: the most severe, and the finding of the nearest deadline (by days
     # left, then rule id: the first of the least, as min() would choose)
-    top: dict[bool, Severity | None] = {True: None, False: None}
-    near: dict[bool, tuple[int, str, Finding] | None] = {True: None, False: None}
+    top: Severity | None = None
+    top_maybe: Severity | None = None
+    sure: tuple[int, str, Finding] | None = None
+    maybe: tuple[int, str, Finding] | None = None
     for f in findings:
         if f.rule.kind != "risk":
             continue
-        confirmed = f.certainty is Certainty.confirmed
-        severity = Severity(f.severity)
-        (counts if confirmed else possible)[severity.value] += 1
-        best = top[confirmed]
-        if best is None or _RANK[severity] > _RANK[best]:
-            top[confirmed] = severity
-        if f.days_left is not None:
-            key = (f.days_left, f.rule.id, f)
-            nearest = near[confirmed]
-            if nearest is None or key[:2] < nearest[:2]:
-                near[confirmed] = key
-    sure, maybe = near[True], near[False]
+        severity = f.severity
+        rank = _RANK[severity]
+        if f.certainty is Certainty.confirmed:
+            counts[severity] += 1  # a StrEnum: the key stays its value
+            if top is None or rank > _RANK[top]:
+                top = severity
+            if f.days_left is not None and (sure is None or (f.days_left, f.rule.id) < sure[:2]):
+                sure = (f.days_left, f.rule.id, f)
+        else:
+            possible[severity] += 1
+            if top_maybe is None or rank > _RANK[top_maybe]:
+                top_maybe = severity
+            if f.days_left is not None and (maybe is None or (f.days_left, f.rule.id) < maybe[:2]):
+                maybe = (f.days_left, f.rule.id, f)
     return Headline(
-        top[True],
+        top,
         counts,
-        top[False],
+        top_maybe,
         possible,
         sure[2].deadline if sure else None,
         sure[0] if sure else None,
