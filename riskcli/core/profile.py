@@ -156,10 +156,12 @@ def _unknown(value: Any) -> bool:
 def parse_bool(value: Any) -> bool | None:
     if isinstance(value, bool):
         return value
-    if _unknown(value):
+    if value is None:
         return None
     if isinstance(value, str):
         word = value.strip().lower()
+        if word in UNKNOWN_WORDS:
+            return None
         if word in TRUE_WORDS:
             return True
         if word in FALSE_WORDS:
@@ -298,7 +300,13 @@ UNSHOWABLE = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 def _printable_id(value: str | None) -> str | None:
     """A case_id is shown on terminals: printable characters only (no control or escape
     codes, no bidi overrides), on one line."""
-    if value is not None and any(unicodedata.category(c) in UNSHOWABLE for c in value):
+    # isprintable() is false for every character of those categories (and for a few more):
+    # only then is each character looked at
+    if (
+        value is not None
+        and not value.isprintable()
+        and any(unicodedata.category(c) in UNSHOWABLE for c in value)
+    ):
         raise ValueError(
             "holds characters that cannot be shown (control or escape codes, or line "
             "breaks); allowed: printable characters only"
