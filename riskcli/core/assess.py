@@ -119,7 +119,7 @@ class Assessor:
         fact = to_fact(settled)
         fired = self.matcher.match(fact)
         trials = summaries.Trials(settled, fact)
-        out = []
+        out: list[tuple[tuple[int, int, int, str], Finding]] = []
         for name in fired:  # the order does not matter: finding_order is a total order
             entry = self._by_name.get(name)
             if entry is None:
@@ -137,9 +137,11 @@ class Assessor:
                 open_fields = self.hypotheses.rests_on_unanswered(rule, trials)
                 if open_fields:
                     certainty = Certainty.possible
-            out.append(self._found(table, certainty, settled, open_fields))
-        out.sort(key=finding_order)
-        return Assessment(profile, settled, fact, trials, out, inferred, conflicts, lang)
+            found = self._found(table, certainty, settled, open_fields)
+            out.append((finding_order(found), found))
+        out.sort()  # by finding_order alone: no two findings have the same rule id
+        findings = [found for _, found in out]
+        return Assessment(profile, settled, fact, trials, findings, inferred, conflicts, lang)
 
     def findings(self, profile: Profile) -> list[Finding]:
         """The findings for a profile, with what its answers imply filled in."""

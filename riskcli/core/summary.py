@@ -342,10 +342,9 @@ def settling(
                 settled.setdefault(field, []).append(found)
     items = []
     for field, settled_by in settled.items():
-        top = highest(f.severity for f in settled_by)
-        assert top is not None
+        top = max((f.severity for f in settled_by), key=severity_rank)  # as highest() does
         items.append((field, sorted(settled_by, key=finding_order), top))
-    items.sort(key=lambda i: (-severity_rank(i[2]), -len(i[1]), _ORDER[i[0]]))
+    items.sort(key=lambda i: (-_RANK[i[2]], -len(i[1]), _ORDER[i[0]]))
     return items
 
 
