@@ -23,7 +23,7 @@ from riskcli.core.report import (
     Summary,
     Support,
 )
-from riskcli.core.rules import Rule, RulePack
+from riskcli.core.rules import Rule, RulePack, Severity
 from riskcli.core.summary import Finding, finding_order
 from riskcli.i18n import country_name
 
@@ -36,6 +36,33 @@ _profile_fields = summaries.profile_fields
 def _is_unknown(profile: Profile, field: str) -> bool:
     value = getattr(profile, field)
     return value is None or getattr(value, "value", value) == "unknown"
+
+
+_POSITION = {name: i for i, name in enumerate(FIELD_SPECS)}  # the order of unknown_fields
+
+
+@dataclass(frozen=True, slots=True)
+class _RuleTable:
+    """What a finding of one rule needs, worked out once per pack (not per profile)."""
+
+    rule: Rule
+    possible: str  # the engine's name of its possible form
+    fields: tuple[str, ...]  # the profile fields it reads
+    deadline_from: str | None
+    add_days: dt.timedelta
+    escalate: tuple[tuple[int, Severity, int], ...]  # days_left_at_most, severity, its rank
+
+    @classmethod
+    def of(cls, rule: Rule) -> _RuleTable:
+        deadline = rule.deadline
+        return cls(
+            rule,
+            possible_name(rule.id),
+            tuple(sorted(_profile_fields(rule.fields))),
+            deadline.from_ if deadline is not None else None,
+            dt.timedelta(days=deadline.add_days if deadline is not None else 0),
+            tuple((s.days_left_at_most, s.severity, s.severity.rank) for s in rule.escalate),
+        )
 
 
 @dataclass(frozen=True)
@@ -71,6 +98,16 @@ class Assessor:
         self.matcher: Matcher = make_matcher(self.compiled, engine)
         self.conditions = summaries.compiled_conditions(self.compiled)
         self.hypotheses = summaries.Hypotheses(pack.rules, self.conditions)
+        self._by_name: dict[str, tuple[_RuleTable, bool]] = {}
+        for rule in pack.rules:  # the engine's names of each rule: its id and its possible form
+            table = _RuleTable.of(rule)
+            self._by_name[rule.id] = (table, True)
+            self._by_name.setdefault(table.possible, (table, False))
+        self._covered = frozenset(d for rule in pack.rules for d in rule.destinations)
+
+    def covers(self, destination: str) -> bool:
+        """``pack.covers``, from the set of the countries its rules name (worked out once)."""
+        return destination in self._covered
 
     @property
     def engine_name(self) -> str:
@@ -81,53 +118,67 @@ class Assessor:
         settled, inferred, conflicts = settle(profile, lang)
         fact = to_fact(settled)
         fired = self.matcher.match(fact)
-        trials = summaries.Trials(settled)
-        out = []
-        for rule in self.pack.rules:
-            if rule.id in fired:
-                certainty = Certainty.confirmed
-            elif possible_name(rule.id) in fired:
-                certainty = Certainty.possible
-            else:
+        trials = summaries.Trials(settled, fact)
+        out: list[tuple[tuple[int, int, int, str], Finding]] = []
+        for name in fired:  # the order does not matter: finding_order is a total order
+            entry = self._by_name.get(name)
+            if entry is None:
                 continue
+            table, certain = entry
+            rule = table.rule
+            if certain:
+                certainty = Certainty.confirmed
+            elif rule.id in fired:
+                continue  # confirmed: found under its own name
+            else:
+                certainty = Certainty.possible
             open_fields: tuple[str, ...] = ()
             if certainty is Certainty.confirmed:
                 open_fields = self.hypotheses.rests_on_unanswered(rule, trials)
                 if open_fields:
                     certainty = Certainty.possible
-            out.append(self._finding(rule, certainty, settled, open_fields))
-        out.sort(key=finding_order)
-        return Assessment(profile, settled, fact, trials, out, inferred, conflicts, lang)
+            found = self._found(table, certainty, settled, open_fields)
+            out.append((finding_order(found), found))
+        out.sort()  # by finding_order alone: no two findings have the same rule id
+        findings = [found for _, found in out]
+        return Assessment(profile, settled, fact, trials, findings, inferred, conflicts, lang)
 
     def findings(self, profile: Profile) -> list[Finding]:
         """The findings for a profile, with what its answers imply filled in."""
         return self.evaluate(profile).findings
 
-    def _finding(
-        self,
-        rule: Rule,
+    @staticmethod
+    def _found(
+        table: _RuleTable,
         certainty: Certainty,
         profile: Profile,
         open_fields: tuple[str, ...] = (),
     ) -> Finding:
-        unknown = {f for f in _profile_fields(rule.fields) if _is_unknown(profile, f)}
+        rule = table.rule
         if certainty is Certainty.confirmed:
             unknown = set()
         elif open_fields:  # confirmed but for questions never answered
             unknown = set(open_fields)
+        else:
+            unknown = {f for f in table.fields if _is_unknown(profile, f)}
         severity = rule.severity
         deadline = days_left = None
-        if rule.deadline is not None:
-            base = getattr(profile, rule.deadline.from_)
+        if table.deadline_from is not None:
+            base = getattr(profile, table.deadline_from)
             if base is None:
-                unknown.add(rule.deadline.from_)
+                unknown.add(table.deadline_from)
             else:
-                deadline = base + dt.timedelta(days=rule.deadline.add_days)
+                deadline = base + table.add_days
                 days_left = (deadline - profile.as_of).days
-                for step in rule.escalate:
-                    if days_left <= step.days_left_at_most and step.severity.rank > severity.rank:
-                        severity = step.severity
-        ordered = tuple(f for f in FIELD_SPECS if f in unknown)
+                rank = severity.rank
+                for at_most, step, step_rank in table.escalate:
+                    if days_left <= at_most and step_rank > rank:
+                        severity, rank = step, step_rank
+        ordered: tuple[str, ...] = ()
+        if unknown:
+            ordered = tuple(
+                sorted((f for f in unknown if f in _POSITION), key=_POSITION.__getitem__)
+            )
         return Finding(rule, certainty, severity, ordered, deadline, days_left)
 
     def summary(self, assessment: Assessment, lang: str | None = None) -> Summary:

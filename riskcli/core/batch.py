@@ -15,7 +15,7 @@ from riskcli.core.errors import InputError
 from riskcli.core.profile import make_profile
 from riskcli.core.report import DeadlineItem
 from riskcli.core.rules import SEVERITY_ORDER, Severity
-from riskcli.core.summary import NO_DAYS, deadlines, severity_rank
+from riskcli.core.summary import NO_DAYS, deadlines, headline, settling, severity_rank
 
 if TYPE_CHECKING:
     from riskcli.core.assess import Assessor
@@ -100,7 +100,10 @@ def assess_row(assessor: Assessor, row: InputRow, as_of: dt.date | None = None) 
         raise
     except Exception as exc:  # an engine failure on one row must not stop the others
         return RowResult(row.row, case_id, "error", error=f"could not be assessed: {exc}")
-    summary = assessor.summary(assessment)
+    # the figures of assessor.summary() a row shows, without the words only a report needs
+    # (the questions' texts, inferred answers): tests/test_row_paths.py holds them equal
+    summary = headline(assessment.findings)
+    checks = settling(assessor.hypotheses, assessment.findings, assessment.trials)
     risks = [f for f in assessment.findings if f.rule.kind == "risk"]
     categories: list[str] = []
     for f in risks:  # confirmed first, most severe first
@@ -121,9 +124,9 @@ def assess_row(assessor: Assessor, row: InputRow, as_of: dt.date | None = None) 
         days_left=summary.days_left,
         deadlines=deadlines(assessment.findings),
         certainty=certainty,
-        destination_covered=assessor.pack.covers(profile.destination),
+        destination_covered=assessor.covers(profile.destination),
         possible_highest_severity=severity_value(summary.possible_highest_severity),
-        to_check=tuple(item.field for item in summary.to_check),
+        to_check=tuple(field for field, _, _ in checks),
         possible_deadline=summary.possible_nearest_deadline,
         possible_days_left=summary.possible_days_left,
     )

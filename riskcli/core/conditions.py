@@ -17,8 +17,9 @@ where durable-rules cannot be installed.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -92,14 +93,14 @@ FIELD_SPECS: dict[str, FieldSpec] = {
 ENUM_UNKNOWN = "unknown"
 
 
-def _political_exposure(profile: Profile) -> bool | None:
-    protest = profile.protest_history
-    org = profile.organisation_status
+def _political_exposure(values: Mapping[str, Any]) -> bool | None:
+    protest = values.get("protest_history")
+    org = values.get("organisation_status")
     answers = [
         None if protest is None else protest is not ProtestHistory.none,
-        profile.public_statements,
+        values.get("public_statements"),
         None if org is None else org is not OrganisationStatus.none,
-        profile.foreign_agent,
+        values.get("foreign_agent"),
     ]
     if any(answer is True for answer in answers):
         return True
@@ -110,6 +111,7 @@ def _key(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]", "_", text)
 
 
+@functools.lru_cache(maxsize=4096)
 def item_key(field: str, item: str) -> str:
     return f"{field}__{_key(item)}"
 
@@ -119,6 +121,14 @@ def known_key(field: str) -> str:
     return f"{field}__known" if FIELD_SPECS[field].kind == "list" else field
 
 
+# The answered fields a fact is made of, with their kinds and keys (in FIELD_SPECS order).
+_FACT_FIELDS: tuple[tuple[str, Kind, str], ...] = tuple(
+    (name, spec.kind, known_key(name))
+    for name, spec in FIELD_SPECS.items()
+    if not spec.derived_from and name != "case_id"
+)
+
+
 def to_fact(profile: Profile) -> dict[str, Any]:
     """Flatten a profile into the engine's fact: JSON scalars only; unknown = absent.
 
@@ -126,39 +136,79 @@ def to_fact(profile: Profile) -> dict[str, Any]:
     (durable-rules cannot take a list of scalars); dates become day numbers;
     booleans become 1/0; an enum answer ``unknown`` is left out like a missing one.
     """
+    return fact_of(profile.__dict__)
+
+
+def fact_of(values: Mapping[str, Any]) -> dict[str, Any]:
+    """:func:`to_fact` of a profile's field values (a validated profile's, or one with some
+    of them replaced by other valid answers: the trials of :mod:`riskcli.core.summary`)."""
     fact: dict[str, Any] = {}
-    data = profile.model_dump(mode="python")
-    for name, spec in FIELD_SPECS.items():
-        if spec.derived_from or name == "case_id":
+    for name, kind, known in _FACT_FIELDS:
+        value = values.get(name)
+        if value is not None:
+            _put(fact, name, kind, known, value)
+    _derive(fact, values)
+    return fact
+
+
+def fact_with(fact: Mapping[str, Any], values: Mapping[str, Any], changed: Any) -> dict[str, Any]:
+    """``fact_of(values)``, made from ``fact``: the fact of values that differ from these
+    only in the fields named in ``changed`` (a trial answer or two, out of thirty)."""
+    out = dict(fact)
+    for name in changed:
+        spec = _FACT_SPEC.get(name)
+        if spec is None:
             continue
-        value = data.get(name)
-        if value is None:
-            continue
-        if spec.kind == "list":
-            fact[known_key(name)] = 1
-            for item in value:
-                fact[item_key(name, str(item))] = 1
-        elif spec.kind == "bool":
-            fact[name] = 1 if value else 0
-        elif spec.kind == "date":
-            fact[name] = value.toordinal()
+        kind, known = spec
+        if kind == "list":
+            prefix = f"{name}__"
+            for key in [key for key in out if key.startswith(prefix)]:
+                del out[key]
         else:
-            text = str(value.value if hasattr(value, "value") else value)
-            if text != ENUM_UNKNOWN:
-                fact[name] = text
-    exposure = _political_exposure(profile)
+            out.pop(name, None)
+        value = values.get(name)
+        if value is not None:
+            _put(out, name, kind, known, value)
+    for key in _DERIVED:
+        out.pop(key, None)
+    _derive(out, values)
+    return out
+
+
+_FACT_SPEC = {name: (kind, known) for name, kind, known in _FACT_FIELDS}
+_DERIVED = tuple(name for name, spec in FIELD_SPECS.items() if spec.derived_from)
+
+
+def _put(fact: dict[str, Any], name: str, kind: Kind, known: str, value: Any) -> None:
+    """The keys of one answered field."""
+    if kind == "list":
+        fact[known] = 1
+        for item in value:
+            fact[item_key(name, str(item))] = 1
+    elif kind == "bool":
+        fact[name] = 1 if value else 0
+    elif kind == "date":
+        fact[name] = value.toordinal()
+    else:  # an enum member (a StrEnum: str() is its value), a country code
+        text = str(value) if isinstance(value, str) else str(getattr(value, "value", value))
+        if text != ENUM_UNKNOWN:
+            fact[name] = text
+
+
+def _derive(fact: dict[str, Any], values: Mapping[str, Any]) -> None:
+    """The features derived from the answers and the assessment date."""
+    exposure = _political_exposure(values)
     if exposure is not None:
         fact["political_exposure"] = 1 if exposure else 0
-    as_of: dt.date = profile.as_of
-    if profile.entry_date is not None:
-        fact["days_in_country"] = (as_of - profile.entry_date).days
-    if profile.international_passport_expiry is not None:
-        fact["days_until_passport_expiry"] = (profile.international_passport_expiry - as_of).days
-        if profile.entry_date is not None:
-            fact["days_from_entry_to_passport_expiry"] = (
-                profile.international_passport_expiry - profile.entry_date
-            ).days
-    return fact
+    as_of: dt.date = values["as_of"]
+    entry = values.get("entry_date")
+    expiry = values.get("international_passport_expiry")
+    if entry is not None:
+        fact["days_in_country"] = (as_of - entry).days
+    if expiry is not None:
+        fact["days_until_passport_expiry"] = (expiry - as_of).days
+        if entry is not None:
+            fact["days_from_entry_to_passport_expiry"] = (expiry - entry).days
 
 
 # --- the condition language ------------------------------------------------
@@ -408,3 +458,51 @@ def evaluate(cond: Json, fact: Mapping[str, Any]) -> bool:
     if op == "$gte":
         return bool(actual >= value)
     raise ConditionError(f"operator {op} is not used by riskcli")
+
+
+_COMPARE = {"$lt": "<", "$lte": "<=", "$gt": ">", "$gte": ">=", "$neq": "!="}
+Predicate = Callable[[Mapping[str, Any]], bool]
+
+
+def compile_predicate(cond: Json) -> Predicate:
+    """``lambda fact: evaluate(cond, fact)`` as one Python function, made once in memory
+    from the same JSON (never written anywhere); the tests hold the two together."""
+    names: dict[str, Any] = {}
+
+    def bind(value: Any) -> str:
+        name = f"_c{len(names)}"
+        names[name] = value
+        return name
+
+    def expr(node: Json) -> str:
+        if len(node) != 1:
+            raise ConditionError(f"malformed compiled condition {node!r}")
+        ((op, arg),) = node.items()
+        if op in ("$and", "$or"):
+            if not arg:  # all([]) and any([])
+                return str(op == "$and")
+            joint = " and " if op == "$and" else " or "
+            return "(" + joint.join(expr(part) for part in arg) + ")"
+        if not op.startswith("$"):
+            if type(arg) not in (str, int, bool):
+                return f"{bind(evaluate)}({bind(node)}, f)"
+            return (
+                f"(type(f.get({bind(op)})) is {bind(type(arg))} and f[{bind(op)}] == {bind(arg)})"
+            )
+        ((key, value),) = arg.items()
+        if op == "$ex":
+            return f"({bind(key)} in f)"
+        if op == "$nex":
+            return f"({bind(key)} not in f)"
+        if op in _COMPARE:
+            k = bind(key)
+            return f"({k} in f and bool(f[{k}] {_COMPARE[op]} {bind(value)}))"
+        raise ConditionError(f"operator {op} is not used by riskcli")
+
+    body = expr(cond)
+    namespace: dict[str, Any] = {"__builtins__": {"type": type, "bool": bool}, **names}
+    exec(
+        compile(f"def predicate(f):\n    return {body}\n", "<riskcli condition>", "exec"), namespace
+    )
+    function: Predicate = namespace["predicate"]
+    return function

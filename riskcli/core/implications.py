@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from riskcli.core.profile import Profile
+from riskcli.core.profile import Profile, typed_value
 
 KNOWN_AS_OF = dt.date(2026, 12, 1)
 KIND = "general reference knowledge (not from the source documents)"
@@ -168,11 +168,11 @@ def _unknown(value: Any) -> bool:
 
 def _holds(imp: Implication, profile: Profile) -> bool:
     value = getattr(profile, imp.field)
-    if _unknown(value):
+    if value is None:
         return False
-    if imp.op == "contains":
-        return imp.value in _plain(value)
-    return bool(_plain(value) == imp.value)
+    if imp.op == "contains":  # a list: of enum members, equal to their values
+        return imp.value in value
+    return bool(_plain(value) == imp.value) and imp.value != "unknown"
 
 
 def settle(profile: Profile, lang: str = "en") -> tuple[Profile, list[Inferred], list[Conflict]]:
@@ -208,7 +208,8 @@ def settle(profile: Profile, lang: str = "en") -> tuple[Profile, list[Inferred],
             source = {imp.field: [imp.value]}
         inferred.append(Inferred(field, imp.then, source, imp.reason[language], imp.id))
     if updates:
-        data = profile.model_dump(mode="python")
-        data.update(updates)
-        profile = Profile.model_validate(data)
+        # the implied answers are valid answers of their fields: put in as the model holds them
+        profile = profile.model_copy(
+            update={field: typed_value(field, value) for field, value in updates.items()}
+        )
     return profile, inferred, conflicts

@@ -106,6 +106,8 @@ DATE_ALLOWED = msg("allowed.date")
 COUNTRY_ALLOWED = msg("allowed.country")
 CHARGE_ALLOWED = msg("allowed.charge")
 CHARGE_RE = re.compile(r"\d{1,3}(\.\d{1,2})?")
+ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+DOTTED_DATE_RE = re.compile(r"\d{1,2}\.\d{1,2}\.\d{4}")
 # The one range of plausible dates, for every path (interview, --answers, batch): no date
 # about a person who left the Russian Federation can be before the Federation's first year
 # (the USSR ended on 26 December 1991; its passports, the CIS and its visa-free regimes came
@@ -154,10 +156,12 @@ def _unknown(value: Any) -> bool:
 def parse_bool(value: Any) -> bool | None:
     if isinstance(value, bool):
         return value
-    if _unknown(value):
+    if value is None:
         return None
     if isinstance(value, str):
         word = value.strip().lower()
+        if word in UNKNOWN_WORDS:
+            return None
         if word in TRUE_WORDS:
             return True
         if word in FALSE_WORDS:
@@ -176,9 +180,9 @@ def read_date(value: Any) -> dt.date | None:
     elif isinstance(value, str):
         text = value.strip()
         try:
-            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            if ISO_DATE_RE.fullmatch(text):
                 day = dt.date.fromisoformat(text)
-            elif re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}", text):
+            elif DOTTED_DATE_RE.fullmatch(text):
                 d, m, y = (int(p) for p in text.split("."))
                 day = dt.date(y, m, d)
             else:
@@ -250,11 +254,17 @@ def parse_charge(value: Any) -> str | None:
 
 
 def _enum_or_unknown(enum: type[StrEnum]) -> Any:
+    values = frozenset(e.value for e in enum.__members__.values())
+
     def parse(value: Any) -> Any:
-        if value is None or (isinstance(value, str) and value.strip() == ""):
+        if value is None:
             return None
-        if isinstance(value, str) and value.strip() in enum.__members__.values():
-            return value.strip()
+        if isinstance(value, str):
+            text = value.strip()
+            if text == "":
+                return None
+            if text in values:
+                return text
         allowed = ", ".join(e.value for e in enum)
         raise BadValue(msg("error.not_allowed", value=_shown(value), allowed=allowed))
 
@@ -290,7 +300,13 @@ UNSHOWABLE = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 def _printable_id(value: str | None) -> str | None:
     """A case_id is shown on terminals: printable characters only (no control or escape
     codes, no bidi overrides), on one line."""
-    if value is not None and any(unicodedata.category(c) in UNSHOWABLE for c in value):
+    # isprintable() is false for every character of those categories (and for a few more):
+    # only then is each character looked at
+    if (
+        value is not None
+        and not value.isprintable()
+        and any(unicodedata.category(c) in UNSHOWABLE for c in value)
+    ):
         raise ValueError(
             "holds characters that cannot be shown (control or escape codes, or line "
             "breaks); allowed: printable characters only"
@@ -366,6 +382,20 @@ def field_enum(field: str) -> type[StrEnum] | None:
             if isinstance(inner, type) and issubclass(inner, StrEnum):
                 return inner
     return None
+
+
+_FIELD_ENUMS: dict[str, type[StrEnum] | None] = {name: field_enum(name) for name in FIELDS}
+
+
+def typed_value(field: str, value: Any) -> Any:
+    """A valid answer (plain, as in a fact or a table) as a validated profile holds it:
+    an enum member, or a list of them; other values as they are."""
+    enum = _FIELD_ENUMS[field]
+    if enum is None:
+        return value
+    if isinstance(value, list):
+        return [enum(v) for v in value]
+    return enum(value)
 
 
 def field_kind(field: str) -> FieldKind:

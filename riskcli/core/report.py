@@ -72,9 +72,12 @@ class Support(Model):
     reported_after_as_of: bool = False
 
 
+_NO_COUNTS = {s.value: 0 for s in reversed(SEVERITY_ORDER)}
+
+
 def no_counts() -> dict[str, int]:
     """Zero risks at each severity, worst first (the order of ``counts`` in the JSON)."""
-    return {s.value: 0 for s in reversed(SEVERITY_ORDER)}
+    return dict(_NO_COUNTS)
 
 
 class ToCheck(Model):

@@ -18,13 +18,23 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from riskcli.core.conditions import FIELD_SPECS, Json, Leaf, Node, evaluate, to_fact
+from riskcli.core.conditions import (
+    FIELD_SPECS,
+    Json,
+    Leaf,
+    Node,
+    Predicate,
+    compile_predicate,
+    fact_with,
+    to_fact,
+)
 from riskcli.core.implications import BY_ID, KIND, KNOWN_AS_OF, Conflict, Inferred
-from riskcli.core.profile import Profile, field_enum
+from riskcli.core.profile import Profile, typed_value
 from riskcli.core.questions import BY_KEY
 from riskcli.core.report import (
     Certainty,
@@ -46,9 +56,15 @@ NO_DAYS = 10**9
 Conditions = dict[str, tuple[Json, Json]]  # "no deadline": after every real one
 
 
+_RANK: dict[str | None, int] = {None: -1, **{s: i for i, s in enumerate(SEVERITY_ORDER)}}
+
+
 def severity_rank(severity: Severity | str | None) -> int:
     """Higher is worse; -1 for none."""
-    return -1 if severity is None else SEVERITY_ORDER.index(Severity(severity))
+    rank = _RANK.get(severity)
+    if rank is None:  # not a severity: Severity() says so
+        return SEVERITY_ORDER.index(Severity(str(severity)))
+    return rank
 
 
 def highest(severities: Iterable[Severity | str]) -> Severity | None:
@@ -135,23 +151,16 @@ def candidates(field: str, rule: Rule, as_of: dt.date) -> list[Any]:
     return []
 
 
-def _typed(field: str, value: Any) -> Any:
-    enum = field_enum(field)
-    if enum is None:
-        return value
-    if isinstance(value, list):
-        return [enum(v) for v in value]
-    return enum(value)
-
-
 class Trials:
     """The engine's fact of a profile as if one more question (or a few) had been answered.
 
-    Built through :func:`to_fact`, so every derived feature follows the trial answer; the
-    facts of single answers are kept, since several rules try the same ones."""
+    Built as :func:`to_fact` builds a fact (from the profile's own fact, ``fact_with``), so
+    every derived feature follows the trial answer; the facts of single answers are kept,
+    since several rules try the same ones."""
 
-    def __init__(self, profile: Profile):
+    def __init__(self, profile: Profile, fact: dict[str, Any] | None = None):
         self.profile = profile
+        self._fact = fact  # to_fact(profile), if the caller has it
         self._cache: dict[tuple[str, str], dict[str, Any]] = {}
 
     def fact(self, field: str, value: Any) -> dict[str, Any]:
@@ -161,8 +170,13 @@ class Trials:
         return self._cache[key]
 
     def joint(self, answers: Mapping[str, Any]) -> dict[str, Any]:
-        update = {field: _typed(field, value) for field, value in answers.items()}
-        return to_fact(self.profile.model_copy(update=update))
+        """The fact of the profile with these answers put in (as ``model_copy`` would)."""
+        values = dict(self.profile.__dict__)
+        for field, value in answers.items():
+            values[field] = typed_value(field, value)
+        if self._fact is None:
+            self._fact = to_fact(self.profile)
+        return fact_with(self._fact, values, answers)
 
 
 def profile_fields(names: Iterable[str]) -> set[str]:
@@ -190,9 +204,19 @@ class Memo:
             rule.id: tuple(sorted(profile_fields(rule.fields) | {"destination"})) for rule in rules
         }
         self._store: dict[tuple[Any, ...], Any] = {}
+        # per rule: its fields' values read at once; whether one of them is a list
+        self._read = {rid: operator.itemgetter(*fields) for rid, fields in self._fields.items()}
+        self._lists = {
+            rid: any(FIELD_SPECS[f].kind == "list" for f in fields)
+            for rid, fields in self._fields.items()
+        }
 
     def key(self, rule: Rule, profile: Profile, *extra: Any) -> tuple[Any, ...]:
-        values = tuple(_hashable(getattr(profile, f)) for f in self._fields[rule.id])
+        values = self._read[rule.id](profile.__dict__)
+        if len(self._fields[rule.id]) == 1:
+            values = (values,)
+        if self._lists[rule.id]:
+            values = tuple(_hashable(v) for v in values)
         return (rule.id, profile.as_of, values, *extra)
 
     def get(self, key: tuple[Any, ...]) -> Any:
@@ -215,11 +239,30 @@ class Hypotheses:
     def __init__(self, rules: Sequence[Rule], conditions: Conditions):
         self.conditions = conditions
         self.memo = Memo(rules)
+        # the same conditions as Python functions (conditions.compile_predicate)
+        self.predicates: dict[str, tuple[Predicate, Predicate]] = {}
+        for rid, (certain, possible) in conditions.items():
+            test = compile_predicate(certain)
+            self.predicates[rid] = (
+                test,
+                test if possible is certain else compile_predicate(possible),
+            )
+        self._candidates: dict[tuple[str, str, dt.date], list[Any]] = {}
         # per rule, the profile fields its condition tests with known: (true or false)
         self.known_tests: dict[str, tuple[str, ...]] = {}
         for rule in rules:
             tested = {leaf.field for leaf in leaves(rule.condition) if leaf.op == "known"}
             self.known_tests[rule.id] = tuple(sorted(profile_fields(tested)))
+
+    def candidates(self, field: str, rule: Rule, as_of: dt.date) -> list[Any]:
+        """:func:`candidates`, worked out once per rule, field and assessment date."""
+        key = (rule.id, field, as_of)
+        found = self._candidates.get(key)
+        if found is None:
+            if len(self._candidates) >= Memo.LIMIT:
+                self._candidates.clear()
+            found = self._candidates[key] = candidates(field, rule, as_of)
+        return found
 
     def rests_on_unanswered(
         self, rule: Rule, trials: Trials, fixed: tuple[tuple[str, Any], ...] = ()
@@ -244,13 +287,11 @@ class Hypotheses:
         known = self.memo.get(key)
         if isinstance(known, tuple):
             return known
-        certain, _ = self.conditions[rule.id]
+        certain, _ = self.predicates[rule.id]
         as_of = trials.profile.as_of
-        choices = [candidates(f, rule, as_of) for f in open_fields]
+        choices = [self.candidates(f, rule, as_of) for f in open_fields]
         for combo in itertools.product(*choices):
-            if evaluate(
-                certain, trials.joint({**given, **dict(zip(open_fields, combo, strict=True))})
-            ):
+            if certain(trials.joint({**given, **dict(zip(open_fields, combo, strict=True))})):
                 return tuple(self.memo.put(key, ()))
         return tuple(self.memo.put(key, tuple(open_fields)))
 
@@ -265,14 +306,12 @@ class Hypotheses:
 
     def _settles(self, finding: Finding, field: str, trials: Trials) -> bool:
         rule = finding.rule
-        certain, possible = self.conditions[rule.id]
-        for value in candidates(field, rule, trials.profile.as_of):
+        certain, possible = self.predicates[rule.id]
+        for value in self.candidates(field, rule, trials.profile.as_of):
             trial = trials.fact(field, value)
-            if not evaluate(possible, trial):
+            if not possible(trial):
                 return True
-            if evaluate(certain, trial) and not self.rests_on_unanswered(
-                rule, trials, ((field, value),)
-            ):
+            if certain(trial) and not self.rests_on_unanswered(rule, trials, ((field, value),)):
                 return True
         return False
 
@@ -285,6 +324,30 @@ def question_words(field: str, lang: str, destination: str) -> str:
     return question.text.get(lang).replace("{country}", country_name(destination, lang))
 
 
+_ORDER = {name: i for i, name in enumerate(FIELD_SPECS)}
+
+
+def settling(
+    hypotheses: Hypotheses, findings: Sequence[Finding], trials: Trials
+) -> list[tuple[str, list[Finding], Severity]]:
+    """What :func:`to_check` lists, before its words: each unanswered question that would
+    settle possible risks, the risks it settles (in :func:`finding_order`) and the most
+    serious of them; most at stake first. A batch row needs no more than this."""
+    settled: dict[str, list[Finding]] = {}
+    for found in findings:
+        if found.certainty is Certainty.confirmed or found.rule.kind != "risk":
+            continue
+        for field in found.unknown_fields:
+            if field in FIELD_SPECS and hypotheses.settles(found, field, trials):
+                settled.setdefault(field, []).append(found)
+    items = []
+    for field, settled_by in settled.items():
+        top = max((f.severity for f in settled_by), key=severity_rank)  # as highest() does
+        items.append((field, sorted(settled_by, key=finding_order), top))
+    items.sort(key=lambda i: (-_RANK[i[2]], -len(i[1]), _ORDER[i[0]]))
+    return items
+
+
 def to_check(
     hypotheses: Hypotheses,
     findings: Sequence[Finding],
@@ -294,30 +357,15 @@ def to_check(
 ) -> list[ToCheck]:
     """The unanswered questions that would settle possible risks, most at stake first."""
     destination = trials.profile.destination
-    settled: dict[str, list[Finding]] = {}
-    for found in findings:
-        if found.confirmed or found.rule.kind != "risk":
-            continue
-        for field in found.unknown_fields:
-            if field in FIELD_SPECS and hypotheses.settles(found, field, trials):
-                settled.setdefault(field, []).append(found)
-    order = list(FIELD_SPECS)
-    items = []
-    for field, settled_by in settled.items():
-        top = highest(f.severity for f in settled_by)
-        assert top is not None
-        items.append(
-            ToCheck(
-                field=field,
-                question=question_words(field, lang, destination),
-                settles=[f.rule.id for f in sorted(settled_by, key=finding_order)],
-                highest_severity=top,
-            )
+    return [
+        ToCheck(
+            field=field,
+            question=question_words(field, lang, destination),
+            settles=[f.rule.id for f in settled_by],
+            highest_severity=top,
         )
-    items.sort(
-        key=lambda i: (-severity_rank(i.highest_severity), -len(i.settles), order.index(i.field))
-    )
-    return items
+        for field, settled_by, top in settling(hypotheses, findings, trials)
+    ]
 
 
 # --- the summary -------------------------------------------------------------------------
@@ -357,36 +405,84 @@ def summarize(
     conflicts: Sequence[ConflictNote] = (),
 ) -> Summary:
     """The summary of a list of findings (risks only; help is not a risk)."""
-    risks = [f for f in findings if f.rule.kind == "risk"]
-    counts, possible = no_counts(), no_counts()
-    for f in risks:
-        (counts if f.confirmed else possible)[f.severity.value] += 1
-    dated = [f for f in risks if f.confirmed and f.days_left is not None]
-    nearest = min(dated, key=lambda f: (f.days_left, f.rule.id)) if dated else None
-    maybe = [f for f in risks if not f.confirmed and f.days_left is not None]
-    maybe_nearest = min(maybe, key=lambda f: (f.days_left, f.rule.id)) if maybe else None
+    top = headline(findings)
     return Summary(
-        highest_severity=highest(f.severity for f in risks if f.confirmed),
-        counts=counts,
-        possible_highest_severity=highest(f.severity for f in risks if not f.confirmed),
-        possible_counts=possible,
-        nearest_deadline=nearest.deadline if nearest else None,
-        days_left=nearest.days_left if nearest else None,
-        possible_nearest_deadline=maybe_nearest.deadline if maybe_nearest else None,
-        possible_days_left=maybe_nearest.days_left if maybe_nearest else None,
+        highest_severity=top.highest_severity,
+        counts=top.counts,
+        possible_highest_severity=top.possible_highest_severity,
+        possible_counts=top.possible_counts,
+        nearest_deadline=top.nearest_deadline,
+        days_left=top.days_left,
+        possible_nearest_deadline=top.possible_nearest_deadline,
+        possible_days_left=top.possible_days_left,
         to_check=list(checks),
         inferred=list(inferred),
         conflicts=list(conflicts),
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """The figures of a :class:`Summary` that come from the findings alone (a batch row's)."""
+
+    highest_severity: Severity | None
+    counts: dict[str, int]
+    possible_highest_severity: Severity | None
+    possible_counts: dict[str, int]
+    nearest_deadline: dt.date | None
+    days_left: int | None
+    possible_nearest_deadline: dt.date | None
+    possible_days_left: int | None
+
+
+def headline(findings: Sequence[Finding]) -> Headline:
+    """The headline of a list of findings (risks only; help is not a risk): see
+    :func:`summarize`."""
+    counts, possible = no_counts(), no_counts()
+    # per certainty: the most severe, and the finding of the nearest deadline (by days
+    # left, then rule id: the first of the least, as min() would choose)
+    top: Severity | None = None
+    top_maybe: Severity | None = None
+    sure: tuple[int, str, Finding] | None = None
+    maybe: tuple[int, str, Finding] | None = None
+    for f in findings:
+        if f.rule.kind != "risk":
+            continue
+        severity = f.severity
+        rank = _RANK[severity]
+        if f.certainty is Certainty.confirmed:
+            counts[severity] += 1  # a StrEnum: the key stays its value
+            if top is None or rank > _RANK[top]:
+                top = severity
+            if f.days_left is not None and (sure is None or (f.days_left, f.rule.id) < sure[:2]):
+                sure = (f.days_left, f.rule.id, f)
+        else:
+            possible[severity] += 1
+            if top_maybe is None or rank > _RANK[top_maybe]:
+                top_maybe = severity
+            if f.days_left is not None and (maybe is None or (f.days_left, f.rule.id) < maybe[:2]):
+                maybe = (f.days_left, f.rule.id, f)
+    return Headline(
+        top,
+        counts,
+        top_maybe,
+        possible,
+        sure[2].deadline if sure else None,
+        sure[0] if sure else None,
+        maybe[2].deadline if maybe else None,
+        maybe[0] if maybe else None,
+    )
+
+
 def deadlines(findings: Sequence[Finding]) -> tuple[DeadlineItem, ...]:
     """Every computed deadline of a case, each with its kind (for the calendar)."""
-    return tuple(
-        DeadlineItem(f.deadline, f.deadline_kind, f.rule.id, f.certainty)
-        for f in sorted(findings, key=finding_order)
-        if f.deadline is not None and f.deadline_kind is not None
-    )
+    out = []
+    dated = [f for f in findings if f.deadline is not None]
+    for f in sorted(dated, key=finding_order):
+        day, kind = f.deadline, f.deadline_kind
+        if day is not None and kind is not None:
+            out.append(DeadlineItem(day, kind, f.rule.id, f.certainty))
+    return tuple(out)
 
 
 # --- ranking -------------------------------------------------------------------------------

@@ -1,0 +1,214 @@
+"""The quick paths of one batch row held to the plain definitions they stand in for.
+
+A row is assessed through shortcuts (issue 17): the compiled conditions as Python functions,
+the facts of trial answers built from the profile's values, implied answers put in without a
+second validation, and a batch row's figures without the words of a report. Each must give
+what the plain definition gives, on the real pack, over generated answers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from fuzzkit import BUDGETS, PACK, answers, assessor_for, budget
+from hypothesis import given
+
+from riskcli.core.batch import InputRow, assess_row, row_answers
+from riskcli.core.conditions import (
+    ENUM_UNKNOWN,
+    FIELD_SPECS,
+    evaluate,
+    item_key,
+    known_key,
+    to_fact,
+)
+from riskcli.core.errors import InputError
+from riskcli.core.implications import settle
+from riskcli.core.profile import (
+    OrganisationStatus,
+    Profile,
+    ProtestHistory,
+    make_profile,
+    typed_value,
+)
+from riskcli.core.summary import Trials, candidates, profile_fields
+
+
+def plain_fact(profile: Profile) -> dict[str, Any]:
+    """The fact of a profile as ``to_fact`` defined it before issue 17 (from its dump)."""
+    fact: dict[str, Any] = {}
+    data = profile.model_dump(mode="python")
+    for name, spec in FIELD_SPECS.items():
+        if spec.derived_from or name == "case_id":
+            continue
+        value = data.get(name)
+        if value is None:
+            continue
+        if spec.kind == "list":
+            fact[known_key(name)] = 1
+            for item in value:
+                fact[item_key(name, str(item))] = 1
+        elif spec.kind == "bool":
+            fact[name] = 1 if value else 0
+        elif spec.kind == "date":
+            fact[name] = value.toordinal()
+        else:
+            text = str(value.value if hasattr(value, "value") else value)
+            if text != ENUM_UNKNOWN:
+                fact[name] = text
+    protest, org = profile.protest_history, profile.organisation_status
+    exposure = [
+        None if protest is None else protest is not ProtestHistory.none,
+        profile.public_statements,
+        None if org is None else org is not OrganisationStatus.none,
+        profile.foreign_agent,
+    ]
+    if any(answer is True for answer in exposure):
+        fact["political_exposure"] = 1
+    elif all(answer is not None for answer in exposure):
+        fact["political_exposure"] = 0
+    as_of: dt.date = profile.as_of
+    if profile.entry_date is not None:
+        fact["days_in_country"] = (as_of - profile.entry_date).days
+    if profile.international_passport_expiry is not None:
+        fact["days_until_passport_expiry"] = (profile.international_passport_expiry - as_of).days
+        if profile.entry_date is not None:
+            fact["days_from_entry_to_passport_expiry"] = (
+                profile.international_passport_expiry - profile.entry_date
+            ).days
+    return fact
+
+
+def profile_of(raw: dict[str, Any]) -> Profile | None:
+    try:
+        return make_profile(row_answers(InputRow(1, raw)))
+    except InputError:
+        return None
+
+
+def trial_answers(profile: Profile) -> list[tuple[str, Any]]:
+    """Every answer to an unanswered question that a rule's to_check would try."""
+    out = []
+    for rule in PACK.rules:
+        for field in sorted(profile_fields(rule.fields)):
+            if getattr(profile, field) is None:
+                out += [(field, value) for value in candidates(field, rule, profile.as_of)]
+    return out
+
+
+@pytest.mark.parametrize("budget_name", BUDGETS)
+def test_facts_and_trial_facts_are_those_of_the_plain_definition(budget_name: str) -> None:
+    @budget(budget_name, 150)
+    @given(raw=answers())
+    def check(raw: dict[str, Any]) -> None:
+        profile = profile_of(raw)
+        if profile is None:
+            return
+        assert to_fact(profile) == plain_fact(profile)
+        trials = Trials(profile)
+        for field, value in trial_answers(profile):
+            # as the trial was made before: the profile copied with that answer put in
+            with_answer = profile.model_copy(update={field: typed_value(field, value)})
+            assert trials.fact(field, value) == plain_fact(with_answer), (field, value)
+
+    check()
+
+
+@pytest.mark.parametrize("budget_name", BUDGETS)
+def test_the_compiled_conditions_mean_what_evaluate_interprets(budget_name: str) -> None:
+    conditions = assessor_for("oracle").hypotheses.conditions
+    predicates = assessor_for("oracle").hypotheses.predicates
+
+    @budget(budget_name, 150)
+    @given(raw=answers())
+    def check(raw: dict[str, Any]) -> None:
+        profile = profile_of(raw)
+        if profile is None:
+            return
+        trials = Trials(profile)
+        facts = [to_fact(profile)] + [trials.fact(f, v) for f, v in trial_answers(profile)]
+        for rid, pair in conditions.items():
+            for cond, predicate in zip(pair, predicates[rid], strict=True):
+                for fact in facts:
+                    assert predicate(fact) is evaluate(cond, fact), (rid, fact)
+
+    check()
+
+
+def test_a_compiled_condition_keeps_the_types_and_missing_keys_of_evaluate() -> None:
+    from riskcli.core.conditions import compile_predicate
+
+    conds: list[dict[str, Any]] = [
+        {"wanted": "federal"},
+        {"draft_notice": 1},
+        {"$neq": {"wanted": "none"}},
+        {"$lt": {"days_in_country": 90}},
+        {"$gte": {"days_in_country": 90}},
+        {"$ex": {"charges__known": 1}},
+        {"$nex": {"charges__known": 1}},
+        {"$and": [{"$ex": {"wanted": 1}}, {"$or": [{"wanted": "federal"}, {"draft_notice": 1}]}]},
+        {"$and": []},
+        {"$or": []},
+    ]
+    facts: list[dict[str, Any]] = [
+        {},
+        {"wanted": "federal", "draft_notice": 1, "days_in_country": 89},
+        {"wanted": "none", "draft_notice": True, "days_in_country": 90},
+        {"draft_notice": 0, "charges__known": 1, "days_in_country": -3},
+    ]
+    for cond in conds:
+        predicate = compile_predicate(cond)
+        for fact in facts:
+            assert predicate(fact) is evaluate(cond, fact), (cond, fact)
+
+
+@pytest.mark.parametrize("budget_name", BUDGETS)
+def test_implied_answers_are_put_in_as_validation_would(budget_name: str) -> None:
+    @budget(budget_name, 200)
+    @given(raw=answers())
+    def check(raw: dict[str, Any]) -> None:
+        profile = profile_of(raw)
+        if profile is None:
+            return
+        settled, inferred, _ = settle(profile)
+        data = profile.model_dump(mode="python") | {i.field: i.value for i in inferred}
+        validated = Profile.model_validate(data)
+        assert settled == validated
+        assert repr(settled) == repr(validated)  # enum members, not their values
+
+    check()
+
+
+@pytest.mark.parametrize("engine", ["oracle", "auto"])
+@pytest.mark.parametrize("budget_name", BUDGETS)
+def test_a_batch_row_shows_the_summary_of_its_report(budget_name: str, engine: Any) -> None:
+    assessor = assessor_for(engine)
+
+    @budget(budget_name, 150)
+    @given(raw=answers())
+    def check(raw: dict[str, Any]) -> None:
+        row = assess_row(assessor, InputRow(1, raw))
+        profile = profile_of(raw)
+        if profile is None:
+            assert row.status == "error"
+            return
+        assessment = assessor.evaluate(profile)
+        summary = assessor.summary(assessment)
+        assert row.status == "ok"
+        assert row.highest_severity == (summary.highest_severity or None)
+        assert row.possible_highest_severity == (summary.possible_highest_severity or None)
+        assert row.nearest_deadline == summary.nearest_deadline
+        assert row.days_left == summary.days_left
+        assert row.possible_deadline == summary.possible_nearest_deadline
+        assert row.possible_days_left == summary.possible_days_left
+        assert row.to_check == tuple(item.field for item in summary.to_check)
+        assert row.destination_covered is PACK.covers(profile.destination)
+        dated = sorted(
+            (f for f in assessment.findings if f.deadline is not None),
+            key=lambda f: (0 if f.confirmed else 1, -f.severity.rank, f.days_left, f.rule.id),
+        )
+        assert [d.rule_id for d in row.deadlines] == [f.rule.id for f in dated]
+
+    check()
