@@ -84,6 +84,18 @@ class Assessment:
         return value is not None and getattr(value, "value", value) == "unknown"
 
 
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A profile with what its answers imply, and its fact for the engine (not matched)."""
+
+    profile: Profile
+    settled: Profile
+    fact: dict[str, Any]
+    inferred: list[Inferred]
+    conflicts: list[Conflict]
+    language: str
+
+
 class Assessor:
     """Holds the rule pack compiled once; assesses any number of profiles."""
 
@@ -115,9 +127,19 @@ class Assessor:
 
     def evaluate(self, profile: Profile, lang: str = "en") -> Assessment:
         """Settle what the answers imply, then match the pack: every finding, no words yet."""
+        prepared = self.prepare(profile, lang)
+        return self.complete(prepared, self.matcher.match(prepared.fact))
+
+    def prepare(self, profile: Profile, lang: str = "en") -> Prepared:
+        """What the answers imply, and the engine's fact: an assessment before the match."""
         settled, inferred, conflicts = settle(profile, lang)
-        fact = to_fact(settled)
-        fired = self.matcher.match(fact)
+        return Prepared(profile, settled, to_fact(settled), inferred, conflicts, lang)
+
+    def complete(self, prepared: Prepared, fired: set[str]) -> Assessment:
+        """The assessment, from the names the engine matched on ``prepared.fact``; many
+        prepared cases can be matched in one call (``matcher.match_many``, for batches)."""
+        profile, settled, fact = prepared.profile, prepared.settled, prepared.fact
+        inferred, conflicts, lang = prepared.inferred, prepared.conflicts, prepared.language
         trials = summaries.Trials(settled, fact)
         out: list[tuple[tuple[int, int, int, str], Finding]] = []
         for name in fired:  # the order does not matter: finding_order is a total order

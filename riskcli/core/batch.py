@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -18,7 +19,7 @@ from riskcli.core.rules import SEVERITY_ORDER, Severity
 from riskcli.core.summary import NO_DAYS, deadlines, headline, settling, severity_rank
 
 if TYPE_CHECKING:
-    from riskcli.core.assess import Assessor
+    from riskcli.core.assess import Assessment, Assessor, Prepared
 
 TOP_URGENT = 20  # cases listed in the triage summary
 TOP_ERRORS = 50  # error rows listed with their reason in the triage summary
@@ -87,19 +88,64 @@ def _case_id(row: InputRow) -> str:
 
 def assess_row(assessor: Assessor, row: InputRow, as_of: dt.date | None = None) -> RowResult:
     """One input row to one result row. Never raises for a bad row (only for Ctrl-C)."""
-    case_id = _case_id(row)
-    if row.data is None:
-        return RowResult(row.row, case_id, "error", error=row.error)
-    source = f"row {row.row}"
+    return assess_chunk(assessor, [row], as_of)[0]
+
+
+def assess_chunk(
+    assessor: Assessor, rows: Sequence[InputRow], as_of: dt.date | None = None
+) -> list[RowResult]:
+    """Rows to result rows, in order, the engine matching them all in one call. Never
+    raises for a bad row (only for Ctrl-C): if the engine fails on the call, each row is
+    matched alone, so that only the row it fails on is an error row."""
+    results: list[RowResult | None] = [None] * len(rows)
+    ready: list[tuple[int, str, Prepared]] = []
+    for i, row in enumerate(rows):
+        case_id = _case_id(row)
+        if row.data is None:
+            results[i] = RowResult(row.row, case_id, "error", error=row.error)
+            continue
+        source = f"row {row.row}"
+        try:
+            profile = make_profile(_clean(row.data), source=source, as_of=as_of)
+            ready.append((i, case_id, assessor.prepare(profile)))
+        except InputError as exc:
+            error = str(exc).removeprefix(f"{source}: ")
+            results[i] = RowResult(row.row, case_id, "error", error=error)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:
+            results[i] = _failed(row, case_id, exc)
+    matched: list[set[str] | None]
     try:
-        profile = make_profile(_clean(row.data), source=source, as_of=as_of)
-        assessment = assessor.evaluate(profile)
-    except InputError as exc:
-        return RowResult(row.row, case_id, "error", error=str(exc).removeprefix(f"{source}: "))
+        matched = list(assessor.matcher.match_many([p.fact for _, _, p in ready]))
     except (KeyboardInterrupt, SystemExit):
         raise
-    except Exception as exc:  # an engine failure on one row must not stop the others
-        return RowResult(row.row, case_id, "error", error=f"could not be assessed: {exc}")
+    except Exception:  # one row at a time, to find the one the engine fails on
+        matched = [None] * len(ready)
+    for (i, case_id, prepared), fired in zip(ready, matched, strict=True):
+        row = rows[i]
+        try:
+            if fired is None:
+                fired = assessor.matcher.match(prepared.fact)
+            results[i] = _row_result(assessor, row, case_id, assessor.complete(prepared, fired))
+        except InputError as exc:
+            error = str(exc).removeprefix(f"row {row.row}: ")
+            results[i] = RowResult(row.row, case_id, "error", error=error)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:  # an engine failure on one row must not stop the others
+            results[i] = _failed(row, case_id, exc)
+    return [result for result in results if result is not None]
+
+
+def _failed(row: InputRow, case_id: str, exc: Exception) -> RowResult:
+    return RowResult(row.row, case_id, "error", error=f"could not be assessed: {exc}")
+
+
+def _row_result(
+    assessor: Assessor, row: InputRow, case_id: str, assessment: Assessment
+) -> RowResult:
+    profile = assessment.profile
     # the figures of assessor.summary() a row shows, without the words only a report needs
     # (the questions' texts, inferred answers): tests/test_row_paths.py holds them equal
     summary = headline(assessment.findings)

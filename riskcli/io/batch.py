@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
-from riskcli.core.batch import InputRow, RowResult, Triage, assess_row
+from riskcli.core.batch import InputRow, RowResult, Triage, assess_chunk, assess_row
 from riskcli.core.errors import InputError
 from riskcli.core.profile import FIELDS
 
@@ -67,6 +67,7 @@ MAX_JSON_ELEMENT = MAX_LINE_BYTES
 READ_CHUNK = 64 * 1024
 PARALLEL_MIN_ROWS = 5000  # below this, starting worker processes costs more than it saves
 CHUNKSIZE = 256  # rows sent to a worker at a time
+MATCH_CHUNK = 64  # rows the engine matches in one call (one session per ruleset)
 PROGRESS_EVERY = 64  # rows between two updates of the progress bar
 SPREADSHEET_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 FIELD_SET = frozenset(FIELDS)
@@ -591,14 +592,19 @@ def assess_rows(
             from riskcli.io.rulepack import load_rule_pack
 
             assessor = Assessor(load_rule_pack(rules_dir), engine=engine)
-        for row in rows:
-            yield assess_row(assessor, row, as_of)
+        while chunk := list(itertools.islice(rows, MATCH_CHUNK)):
+            yield from assess_chunk(assessor, chunk, as_of)
         return
     yield from _parallel(rows, jobs, rules_dir, engine, as_of)
 
 
 def _work_chunk(rows: list[InputRow]) -> list[RowResult]:
-    return [_work(row) for row in rows]
+    assert _WORKER is not None
+    return [
+        result
+        for start in range(0, len(rows), MATCH_CHUNK)
+        for result in assess_chunk(_WORKER, rows[start : start + MATCH_CHUNK], _WORKER_AS_OF)
+    ]
 
 
 def _parallel(

@@ -82,6 +82,8 @@ MAX_FACTS_PER_SESSION = 64
 _FACT_IDS = tuple(str(i) for i in range(MAX_FACTS_PER_SESSION))
 _ID_MARK = '":{"m":{"id": "'  # what follows the rule's name in an action of match_many
 
+_encode = json.JSONEncoder(ensure_ascii=False).encode  # made once: json.dumps makes one a call
+
 _REGISTERED: dict[str, list[tuple[str, int]]] = {}  # pack fingerprint -> [(key, handle)]
 _counter = itertools.count(1)
 _SIDS = itertools.count(1)  # unique per process: a session id is never reused while live
@@ -183,7 +185,7 @@ class DurableMatcher:
                 fact = facts[i]
                 if wanted is not None:
                     fact = {k: v for k, v in fact.items() if k in wanted}
-                text = json.dumps(fact, ensure_ascii=False)
+                text = _encode(fact)
                 bodies[i] = ", " + text[1:] if len(text) > 2 else "}"
             for start in range(0, len(cases), MAX_FACTS_PER_SESSION):
                 self._session(
@@ -211,12 +213,22 @@ class DurableMatcher:
         try:
             code, state = engine.assert_facts(handle, text)
             if code == _OK:
+                found = [fired[i] for i in cases]
+                mark, skip = _ID_MARK, len(_ID_MARK)
                 message = engine.start_action_for_state(handle, state)
                 while message is not None:
-                    rule, k = _action_case(message if isinstance(message, str) else message[1])
+                    text = message if isinstance(message, str) else message[1]
+                    # _action_case, inline: one action per rule and case, the loop is hot
+                    end = text.find(mark, 2)
+                    rule = text[2:end]
+                    if end > 2 and "\\" not in rule:
+                        start = end + skip
+                        k = int(text[start : text.find('"', start)])
+                    else:
+                        rule, k = _action_case(text)
                     if rule == SENTINEL:
                         break
-                    fired[cases[k]].add(rule)
+                    found[k].add(rule)
                     message = engine.complete_and_start_action(handle, state)
             elif code != _NOT_HANDLED:
                 raise EngineError(f"durable-rules answered {code} on these cases ({name})")
