@@ -1,28 +1,144 @@
 """The command line's root: the typer app, its global options, and ``main()``.
 
-Every command group lives in its own module and is registered here, explicitly.
-``main()`` makes the run's ``Environment`` (the global options), maps every
-exception to one ``ExitStatus`` and one line on stderr (``--traceback`` shows the
-rest); the commands do the work.
+Every command group lives in its own module and is registered here, explicitly, in
+:data:`COMMANDS`; a module is imported only when its command runs (or its own
+``--help`` is asked for): ``riskcli assess`` never loads the case store, its
+cryptography or the batch machinery. ``riskcli --help`` lists every command from the
+first paragraph of its help, kept here (``tests/test_startup.py`` checks it against
+the commands' own). ``main()`` makes the run's ``Environment`` (the global options),
+maps every exception to one ``ExitStatus`` and one line on stderr (``--traceback``
+shows the rest); the commands do the work.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
-import traceback
+from collections.abc import Iterator, MutableMapping
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
+import typer.core
+import typer.main
+import typer.models
 
-from riskcli.cli import assess, cases, common, intake, volunteer
-from riskcli.cli import rules as rule_commands
+from riskcli.cli import common
 from riskcli.core.errors import ExitStatus, Interrupted, RiskcliError
+
+
+class Entry:
+    """One command of the root: where it lives, and the first paragraph of its help."""
+
+    def __init__(self, target: str, summary: str, *, extra: tuple[str, ...] = ()):
+        self.target = target  # "module:function" (a command) or "module:app" (a group)
+        self.summary = summary
+        self.extra = extra  # "name=module:function": commands added to a group
+
+
+# The commands, in the order `riskcli --help` lists them, with the first sentence of each
+# one's help (what the list shows).
+COMMANDS: dict[str, Entry] = {
+    "assess": Entry(
+        "riskcli.cli.assess:assess",
+        "Assess one person's situation and report the risks, deadlines, advice and sources.",
+    ),
+    "batch": Entry(
+        "riskcli.cli.volunteer:batch",
+        "Assess many intakes: one result row per input row, in order, then a triage summary.",
+    ),
+    "template": Entry(
+        "riskcli.cli.volunteer:template",
+        "Write an empty intake sheet: every column and one made-up example row to overwrite.",
+    ),
+    "compare": Entry(
+        "riskcli.cli.volunteer:compare",
+        "Assess the same person for several destinations and rank them, safest first.",
+    ),
+    "rules": Entry("riskcli.cli.rules:app", "The rule pack: list, show and check the rules."),
+    "cases": Entry(
+        "riskcli.cli.cases:app",
+        "Encrypted case files for volunteers: keep cases, follow deadlines, re-assess "
+        "everyone when the rules change.",
+        extra=("import=riskcli.cli.intake:cases_import",),
+    ),
+}
+
+
+def _target(spec: str) -> Any:
+    module, _, name = spec.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def build_command(name: str, entry: Entry) -> typer.core.TyperCommand | typer.core.TyperGroup:
+    """The click command of one entry, its module imported now."""
+    found = _target(entry.target)
+    if isinstance(found, typer.Typer):
+        for extra in entry.extra:
+            sub, _, spec = extra.partition("=")
+            if not any(c.name == sub for c in found.registered_commands):
+                found.command(sub)(_target(spec))
+        return typer.main.get_group_from_info(
+            typer.models.TyperInfo(found, name=name),
+            pretty_exceptions_short=True,
+            suggest_commands=True,
+            rich_markup_mode=None,
+        )
+    command = typer.main.get_command_from_info(
+        typer.models.CommandInfo(name=name, callback=found),
+        pretty_exceptions_short=True,
+        rich_markup_mode=None,
+    )
+    assert isinstance(command, typer.core.TyperCommand)
+    return command
+
+
+class LazyCommands(MutableMapping[str, Any]):
+    """The root's commands by name, each built (its module imported) when first looked up."""
+
+    def __init__(self) -> None:
+        self.built: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self.built:
+            if name not in COMMANDS:
+                raise KeyError(name)
+            self.built[name] = build_command(name, COMMANDS[name])
+        return self.built[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self.built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self.built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(COMMANDS)
+
+    def __len__(self) -> int:
+        return len(COMMANDS)
+
+
+class LazyGroup(typer.core.TyperGroup):
+    """The root group: commands are imported when run; the help lists them all without."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.commands = LazyCommands()
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        rows = [(name, entry.summary) for name, entry in COMMANDS.items()]
+        limit = formatter.width - 6 - max(len(name) for name, _ in rows)
+        shown = [(name, typer.core.TyperCommand(name, help=text)) for name, text in rows]
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, cmd.get_short_help_str(limit)) for name, cmd in shown])
+
 
 app = typer.Typer(
     name="riskcli",
+    cls=LazyGroup,
     help=(
         "Which risks of being sent back to Russia a person faces where they are, "
         "how soon, why, and what to do, citing the source of every rule."
@@ -33,13 +149,6 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.command()(assess.assess)
-app.command()(volunteer.batch)
-app.command()(volunteer.template)
-app.command()(volunteer.compare)
-app.add_typer(rule_commands.app, name="rules")
-cases.app.command("import")(intake.cases_import)
-app.add_typer(cases.app, name="cases")
 
 
 class EngineChoice(StrEnum):
@@ -138,11 +247,15 @@ def main(argv: list[str] | None = None) -> int:
         return ExitStatus.INTERRUPTED
     except RiskcliError as exc:
         if env.traceback:
+            import traceback
+
             traceback.print_exc()
         sys.stderr.write(f"riskcli: {exc.render(env.error_language(exc.lang))}\n")
         return exc.exit_status
     except Exception as exc:
         if env.traceback:
+            import traceback
+
             traceback.print_exc()
         sys.stderr.write(f"riskcli: internal error: {exc!r} (run with --traceback for details)\n")
         return ExitStatus.ERROR
