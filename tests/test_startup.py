@@ -3,16 +3,23 @@ interview, and the exit without the interpreter's teardown."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+import typer.core
+import yaml
 
 from riskcli.cli.assess import LazyDestinations, PackLoader
 from riskcli.cli.common import Environment
 from riskcli.core.errors import RulePackError
+from riskcli.io import rulepack
 
 # Run in a fresh interpreter: which modules did the command load?
 LOADED = r"""
@@ -40,6 +47,77 @@ def test_version_and_help_load_no_engine_and_no_prompts(args: list[str]) -> None
     heavy += [m for m in loaded if m.startswith("riskcli.core.engine")]
     heavy += [m for m in loaded if m.split(".")[0] in PROMPT_MODULES]
     assert heavy == []
+
+
+STORE_MODULES = ("riskcli.io.store", "cryptography", "sqlite3", "_sqlite3")
+OTHER_COMMANDS = ("riskcli.cli.cases", "riskcli.cli.intake", "riskcli.cli.volunteer")
+OTHER_COMMANDS += ("riskcli.cli.rules", "riskcli.io.batch", "riskcli.io.store")
+
+
+def loaded_by(*args: str, stdin: str | None = None) -> tuple[str, set[str]]:
+    """Standard output of a command run in a fresh interpreter, and the modules it loaded."""
+    done = subprocess.run(
+        [sys.executable, "-c", LOADED, *args],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout, set(json.loads(done.stderr.strip().splitlines()[-1]))
+
+
+def _under(loaded: set[str], tops: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in loaded if any(m == t or m.startswith(f"{t}.") for t in tops))
+
+
+def test_assess_loads_only_its_own_command() -> None:
+    answers = json.dumps({"destination": "KG", "wanted": "federal", "as_of": "2023-06-12"})
+    out, loaded = loaded_by("assess", "-a", "-", "--format", "json", stdin=answers)
+    assert "kg-deportation-on-request" in out
+    assert "riskcli.cli.assess" in loaded
+    assert _under(loaded, STORE_MODULES + OTHER_COMMANDS + PROMPT_MODULES) == []
+    assert _under(loaded, ("riskcli.core.check", "riskcli.render.html")) == []
+
+
+def test_the_store_is_loaded_by_the_commands_that_open_it() -> None:
+    _, loaded = loaded_by("cases", "--help")
+    assert "riskcli.cli.cases" in loaded and "riskcli.cli.intake" in loaded
+    _, loaded = loaded_by("rules", "list")
+    assert "riskcli.cli.rules" in loaded
+    assert _under(loaded, (*STORE_MODULES, "riskcli.cli.cases")) == []
+
+
+def test_the_root_help_lists_every_command_in_the_commands_own_words() -> None:
+    from riskcli.cli.root import COMMANDS, build_command
+
+    # the root's list is written from COMMANDS without importing the commands: each
+    # summary must be what the command's own help shows there, at any width
+    for name, entry in COMMANDS.items():
+        real = build_command(name, entry)
+        stub = typer.core.TyperCommand(name, help=entry.summary)
+        for limit in (20, 45, 60, 74, 120, 400):
+            assert stub.get_short_help_str(limit) == real.get_short_help_str(limit), name
+    out, _ = loaded_by("--help")
+    listed = out.split("Commands:\n", 1)[1].split()
+    assert [w for w in listed if w in COMMANDS] == list(COMMANDS)
+
+
+def test_the_commands_are_completed_and_found_by_name() -> None:
+    env = {**os.environ, "_RISKCLI_COMPLETE": "complete_bash", "COMP_CWORD": "1"}
+    script = [sys.executable, "-m", "riskcli"]
+
+    def complete(words: str, cword: int) -> list[str]:
+        env.update(COMP_WORDS=words, COMP_CWORD=str(cword))
+        done = subprocess.run(script, capture_output=True, text=True, env=env, timeout=60)
+        return done.stdout.split()
+
+    assert complete("riskcli ", 1) == ["assess", "batch", "template", "compare", "rules", "cases"]
+    assert complete("riskcli ca", 1) == ["cases"]
+    assert complete("riskcli cases im", 2) == ["import"]
+    assert "--format" in complete("riskcli assess --fo", 2)
+    typo = run_cli("asess")
+    assert typo.returncode == 2 and "Did you mean 'assess'" in typo.stderr
 
 
 def test_the_interview_reads_the_pack_only_once_started(tmp_path: Path) -> None:
@@ -89,3 +167,123 @@ def test_an_error_still_exits_with_its_status_and_message(tmp_path: Path) -> Non
     done = run_cli("assess", "-a", str(tmp_path / "missing.json"))
     assert done.returncode == 2
     assert done.stdout == "" and done.stderr.startswith("riskcli: ")
+
+
+# --- the bundled pack, pre-parsed (riskcli/io/bundled_pack.json) --------------------------
+
+
+def test_the_pre_parsed_pack_is_in_step_with_rules() -> None:
+    bundled = rulepack.bundled_rules_dir()
+    document = json.loads(rulepack.PRECOMPILED.read_text(encoding="utf-8"))
+    assert document["version"] == rulepack.pack_version(bundled), (
+        "rules/ changed: run `make pack` (riskcli/io/bundled_pack.json is out of step)"
+    )
+    assert rulepack.PRECOMPILED.read_text(encoding="utf-8") == rulepack.precompile(bundled)
+
+
+def _read_from_yaml(pack_dir: Path) -> rulepack.RulePack:
+    """The pack as the YAML files give it, the pre-parsed one out of the way."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(rulepack, "PRECOMPILED", pack_dir / "no-such-file.json")
+        return rulepack.load_rule_pack(pack_dir)
+
+
+def test_the_pre_parsed_pack_is_the_yaml_files_exactly() -> None:
+    bundled = rulepack.bundled_rules_dir()
+    assert rulepack.precompiled(bundled, rulepack.pack_version(bundled)) is not None  # in use
+    fast = rulepack.load_rule_pack()
+    slow = _read_from_yaml(bundled)
+    assert fast.rules == slow.rules and fast.registry == slow.registry
+    assert fast.version == slow.version and fast.directory == slow.directory
+    # the dates YAML gave are dates again (a test's profile holds them untyped)
+    as_of = {r.id: r.tests.as_of for r in fast.rules}
+    assert as_of == {r.id: r.tests.as_of for r in slow.rules}
+    assert any(isinstance(d, dt.date) for d in as_of.values())
+
+
+@pytest.fixture
+def bundled_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the bundled pack standing in for it, with its own pre-parsed file."""
+    pack = tmp_path / "rules"
+    shutil.copytree(rulepack.bundled_rules_dir(), pack)
+    pre = tmp_path / "bundled_pack.json"
+    pre.write_text(rulepack.precompile(pack), encoding="utf-8")
+    monkeypatch.setattr(rulepack, "bundled_rules_dir", lambda: pack)
+    monkeypatch.setattr(rulepack, "PRECOMPILED", pre)
+    monkeypatch.delenv("RISKCLI_RULES", raising=False)
+    return pack
+
+
+def _no_yaml(path: object, what: str = "") -> None:
+    raise AssertionError(f"the YAML file {path} was read")
+
+
+def test_the_bundled_pack_is_read_without_yaml(
+    bundled_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = _read_from_yaml(bundled_copy)
+    monkeypatch.setattr(rulepack, "load_data", _no_yaml)
+    pack = rulepack.load_rule_pack()
+    assert pack.rules == expected.rules and pack.directory == bundled_copy
+
+
+def _edit_title(pack: Path) -> str:
+    path = pack / "unknown-case.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = yaml.safe_load(text)["text"]["en"]["title"]
+    path.write_text(text.replace(old, "An edited title of this rule"), encoding="utf-8")
+    return "unknown-case"
+
+
+def _edit_sources(pack: Path) -> str:
+    path = pack / "sources.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    first = next(iter(data["documents"].values()))
+    first["title"] = "An edited title of this document"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return "sources"
+
+
+def _remove_rule(pack: Path) -> str:
+    (pack / "unknown-case.yaml").unlink()
+    return "removed"
+
+
+def _add_rule(pack: Path) -> str:
+    text = (pack / "unknown-case.yaml").read_text(encoding="utf-8")
+    (pack / "unknown-case-copy.yaml").write_text(
+        text.replace("id: unknown-case", "id: unknown-case-copy"), encoding="utf-8"
+    )
+    return "added"
+
+
+@pytest.mark.parametrize("change", [_edit_title, _edit_sources, _remove_rule, _add_rule])
+def test_a_stale_pre_parsed_pack_is_never_used(bundled_copy: Path, change: Any) -> None:
+    before = rulepack.load_rule_pack()
+    what = change(bundled_copy)
+    after = rulepack.load_rule_pack()
+    assert after.version != before.version
+    assert after.rules == _read_from_yaml(bundled_copy).rules  # the files, as they are now
+    ids = {r.id for r in after.rules}
+    if what == "unknown-case":
+        assert after.by_id["unknown-case"].text.en.title == "An edited title of this rule"
+    elif what == "sources":
+        titles = [d.title for d in after.registry.documents.values()]
+        assert "An edited title of this document" in titles
+    elif what == "removed":
+        assert "unknown-case" not in ids
+    else:
+        assert "unknown-case-copy" in ids
+
+
+def test_another_folder_is_read_from_its_files(
+    bundled_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # --rules DIR with the very same files: still read from them, never from the bundled's
+    other = tmp_path / "mine"
+    shutil.copytree(bundled_copy, other)
+    assert rulepack.pack_version(other) == rulepack.pack_version(bundled_copy)
+    assert rulepack.precompiled(other, rulepack.pack_version(other)) is None
+    monkeypatch.setattr(rulepack, "load_data", _no_yaml)
+    with pytest.raises(AssertionError, match="was read"):
+        rulepack.load_rule_pack(other)
