@@ -89,7 +89,7 @@ def test_the_store_is_loaded_by_the_commands_that_open_it() -> None:
 
 
 def test_the_root_help_lists_every_command_in_the_commands_own_words() -> None:
-    from riskcli.cli.root import COMMANDS, build_command
+    from riskcli.cli.app import COMMANDS, build_command
 
     # the root's list is written from COMMANDS without importing the commands: each
     # summary must be what the command's own help shows there, at any width

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from riskcli.core.assess import Assessor
     from riskcli.core.engine.compiled import EngineName
     from riskcli.core.profile import Profile
+    from riskcli.interview.early import FirstQuestion
     from riskcli.io.store import CaseStore
 
 # The case store (riskcli.io.store: cryptography, sqlite3) is imported by the functions
@@ -49,6 +50,8 @@ class Environment:
     lang: str | None = None
     # The language of the person's answers, once known (the profile's, the interview's).
     spoken: str | None = None
+    # The interview's first question, drawn before the rest of riskcli was loaded.
+    first_question: FirstQuestion | None = None
 
     def error_language(self, hint: str | None = None) -> str:
         """The language to tell the user an error in: --lang, the language the person wrote
