@@ -6,18 +6,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+import pexpect
 import pytest
 import typer.core
 import yaml
 
 from riskcli.cli.assess import LazyDestinations, PackLoader
 from riskcli.cli.common import Environment
+from riskcli.cli.root import starts_with_the_language_question
 from riskcli.core.errors import RulePackError
 from riskcli.io import rulepack
 
@@ -287,3 +290,243 @@ def test_another_folder_is_read_from_its_files(
     monkeypatch.setattr(rulepack, "load_data", _no_yaml)
     with pytest.raises(AssertionError, match="was read"):
         rulepack.load_rule_pack(other)
+
+
+# --- the interview's first question, drawn at start-up (riskcli/interview/early.py) -------
+
+
+class Screen:
+    """Just enough of a terminal to compare screens: characters with their SGR attributes,
+    cursor moves (CR, LF, CSI A/B/C/D, H), erase below (CSI J) and to the end of the line
+    (CSI K); other sequences (modes, the cursor's visibility) change nothing drawn."""
+
+    CSI = re.compile(r"\x1b\[([?0-9;]*)([A-Za-z@])")
+
+    def __init__(self, rows: int = 24, cols: int = 80):
+        self.rows, self.cols = rows, cols
+        self.cells: dict[tuple[int, int], tuple[str, str]] = {}
+        self.row = self.col = 0
+        self.sgr = ""
+
+    def feed(self, data: str) -> Screen:
+        i = 0
+        while i < len(data):
+            match = self.CSI.match(data, i)
+            if match:
+                self._csi(match.group(1), match.group(2))
+                i = match.end()
+                continue
+            ch = data[i]
+            i += 1
+            if ch == "\r":
+                self.col = 0
+            elif ch == "\n":
+                self.row += 1
+            elif ch == "\x1b":
+                i += 1  # a two-character escape: nothing drawn
+            elif ch >= " ":
+                self.cells[(self.row, self.col)] = (ch, self.sgr)
+                self.col = min(self.col + 1, self.cols - 1)
+        return self
+
+    def _csi(self, args: str, final: str) -> None:
+        if args.startswith("?"):
+            return
+        n = int(args.split(";")[0] or 1) if final in "ABCD" else 0
+        if final == "A":
+            self.row = max(0, self.row - n)
+        elif final == "B":
+            self.row += n
+        elif final == "C":
+            self.col = min(self.col + n, self.cols - 1)
+        elif final == "D":
+            self.col = max(0, self.col - n)
+        elif final == "H":
+            parts = [int(p or 1) for p in args.split(";")] if args else [1, 1]
+            self.row, self.col = parts[0] - 1, (parts[1] - 1 if len(parts) > 1 else 0)
+        elif final == "J":
+            for cell in list(self.cells):
+                if cell[0] > self.row or (cell[0] == self.row and cell[1] >= self.col):
+                    del self.cells[cell]
+        elif final == "K":
+            for cell in list(self.cells):
+                if cell[0] == self.row and cell[1] >= self.col:
+                    del self.cells[cell]
+        elif final == "m":
+            codes = [c for c in args.split(";") if c not in ("", "0")]
+            if args and not args.startswith("0"):  # added to what holds (no reset first)
+                codes = [*filter(None, self.sgr.split(";")), *codes]
+            self.sgr = ";".join(codes)
+
+    def lines(self) -> list[str]:
+        last = max((r for r, _ in self.cells), default=-1)
+        out = []
+        for r in range(last + 1):
+            row = "".join(self.cells.get((r, c), (" ", ""))[0] for c in range(self.cols))
+            out.append(row.rstrip())
+        return out
+
+    def styled(self) -> dict[tuple[int, int], tuple[str, str]]:
+        return {k: v for k, v in self.cells.items() if v[0] != " " or v[1]}
+
+
+TTY_ENV = {
+    "TERM": "xterm-256color",
+    "LC_ALL": "",
+    "PROMPT_TOOLKIT_NO_CPR": "1",  # no terminal emulator here to answer cursor queries
+}
+
+
+def spawn_assess(lang: str, *args: str, color: bool = True) -> pexpect.spawn:
+    env = {**os.environ, **TTY_ENV, "LANG": lang}
+    env.pop("NO_COLOR", None)
+    if not color:
+        env["NO_COLOR"] = "1"
+    return pexpect.spawn(
+        sys.executable,
+        ["-m", "riskcli", "assess", "--as-of", "2023-06-12", *args],
+        env=env,
+        dimensions=(24, 80),
+        timeout=60,
+    )
+
+
+DRAWN_FIRST = r"""
+import json, os, sys
+from riskcli.interview.early import draw_first_question
+master, slave = os.openpty()
+first = draw_first_question({"TERM": "xterm-256color", "LANG": sys.argv[1]}, slave, slave)
+drawn = os.read(master, 65536).decode()
+first.close()
+print(json.dumps({"drawn": drawn, "modules": sorted(sys.modules)}))
+"""
+
+
+@pytest.mark.parametrize("lang", ["en_US.UTF-8", "ru_RU.UTF-8"])
+def test_the_first_question_is_drawn_before_the_libraries_load(lang: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", DRAWN_FIRST, lang], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    heavy = ("prompt_toolkit", "questionary", "typer", "pydantic", "yaml", "pycountry")
+    assert _under(set(found["modules"]), heavy) == []
+    lines = Screen().feed(found["drawn"]).lines()
+    selected = "English" if lang.startswith("en") else "Русский"
+    assert "Language / Язык" in lines[1] and f"» {selected}" in "\n".join(lines[2:])
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+@pytest.mark.parametrize(("lang", "color"), [("en_US.UTF-8", False), ("ru_RU.UTF-8", True)])
+def test_the_widget_takes_over_the_same_screen(lang: str, color: bool) -> None:
+    """What is drawn at start-up is what questionary then draws: nothing moves."""
+    child = spawn_assess(lang, color=color)
+    seen = b""
+
+    def upto(pattern: bytes, exact: bool = True) -> str:
+        nonlocal seen
+        (child.expect_exact if exact else child.expect)(pattern)
+        seen += child.before + child.after
+        return seen.decode()
+
+    try:
+        upto(b"Enter)")  # the early drawing's first line, whole
+        early = upto(b"\x1b[2A")  # its end: the cursor back up to the prompt's line
+        upto(b"\x1b[J")  # the widget begins: it erases, then draws its own
+        upto(b"Enter)")
+        after = upto(rb"\x1b\[[0-9]+D\x1b\[2A", exact=False)  # its cursor back up
+        before_screen, after_screen = Screen().feed(early), Screen().feed(after)
+        assert before_screen.lines()[1].startswith("? Language / Язык")
+        assert after_screen.styled() == before_screen.styled()
+        child.sendcontrol("c")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 130
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_keys_pressed_before_the_widget_is_ready_are_kept_and_not_echoed() -> None:
+    child = spawn_assess("en_US.UTF-8", color=False)
+    try:
+        child.expect_exact("Language / Язык".encode())
+        child.send("\x1b[B\r")  # at once: Down, Enter (Русский)
+        child.expect_exact("Несколько вопросов".encode())  # the intro, in Russian
+        seen = child.before.decode()
+        assert "^[" not in seen  # the terminal did not echo the keys
+        child.sendcontrol("c")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 130
+
+
+INTERRUPTED_WHILE_LOADING = r"""
+import sys
+import riskcli.cli.root as root
+def main(argv=None, first=None):
+    assert first is not None and first.state == "drawn"
+    raise KeyboardInterrupt  # Ctrl-C while the rest was loading
+root.main = main
+sys.argv = ["riskcli", "assess"]
+root.run()
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [("en_US.UTF-8", "stopped; nothing was saved"), ("ru_RU.UTF-8", "остановлено; ничего")],
+)
+def test_ctrl_c_while_loading_says_stopped_and_restores_the_terminal(lang: str, line: str) -> None:
+    env = {**os.environ, **TTY_ENV, "LANG": lang, "NO_COLOR": "1"}
+    script = f"{sys.executable} -c '{INTERRUPTED_WHILE_LOADING}'; echo status=$?; stty -a"
+    child = pexpect.spawn("/bin/sh", ["-c", script], env=env, dimensions=(24, 80), timeout=60)
+    try:
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    out = child.before.decode()
+    lines = Screen().feed(out).lines()
+    assert lines[1].startswith("? Language / Язык (") and lines[2] == ""  # no choices left
+    assert lines[3].startswith(line) and "status=130" in out
+    modes = out.split("status=130", 1)[1].split()
+    assert "echo" in modes and "icanon" in modes and "isig" in modes  # as before riskcli
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [(["--format", "bogus"], "Invalid value"), (["--as-of", "2023-02-30"], "--as-of")],
+)
+def test_an_error_before_the_interview_takes_the_question_away(args: list[str], said: str) -> None:
+    child = spawn_assess("en_US.UTF-8", *args, color=False)
+    try:
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 2
+    screen = "\n".join(Screen().feed(child.before.decode()).lines())
+    assert said in screen and "Language / Язык" not in screen and "English" not in screen
+
+
+@pytest.mark.parametrize(
+    ("argv", "early"),
+    [
+        (["assess"], True),
+        (["assess", "--as-of", "2023-06-12", "-f", "json", "-o", "x.json"], True),
+        (["--rules", "r", "--traceback", "assess", "--as-of=2023-06-12", "--redact"], True),
+        (["assess", "--lang", "ru"], False),  # the first question is not the language
+        (["assess", "--answers", "a.yaml"], False),
+        (["assess", "-a", "-"], False),
+        (["assess", "--save-case"], False),  # the passphrase is asked first
+        (["assess", "--resume"], False),
+        (["assess", "--help"], False),
+        (["assess", "--as-of"], False),
+        (["--version"], False),
+        (["batch", "x.csv"], False),
+        ([], False),
+    ],
+)
+def test_which_commands_draw_the_first_question_early(argv: list[str], early: bool) -> None:
+    assert starts_with_the_language_question(argv) is early
