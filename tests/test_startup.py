@@ -530,3 +530,47 @@ def test_an_error_before_the_interview_takes_the_question_away(args: list[str], 
 )
 def test_which_commands_draw_the_first_question_early(argv: list[str], early: bool) -> None:
     assert starts_with_the_language_question(argv) is early
+
+
+LISTENED = r"""
+import json, os, select, sys, time
+from riskcli.interview.early import draw_first_question
+master, slave = os.openpty()
+first = draw_first_question({"TERM": "xterm-256color", "LANG": "en_US.UTF-8"}, slave, slave)
+
+def output():
+    out = b""
+    while select.select([master], [], [], 0.3)[0]:
+        out += os.read(master, 65536)
+    return out.decode()
+
+drawn = output()
+os.write(master, b"\x1b[Bj")  # Down, then j: the pointer goes down twice (round to English)
+os.write(master, b"k")  # k: up, to Russian
+moved = output()
+os.write(master, "жx\r\x1b[B".encode())  # not moves: the widget's, every byte of them
+time.sleep(0.3)
+handed = first.hand_over()
+left = b""
+while select.select([slave], [], [], 0.1)[0]:
+    left += os.read(slave, 1)
+first.close()
+print(json.dumps({"drawn": drawn, "moved": moved, "handed": handed,
+                  "pointed": first.pointed_value(), "kept": (first.pending + left).decode(),
+                  "pending": first.pending.decode()}))
+"""
+
+
+def test_keys_that_move_the_pointer_move_it_at_once_and_no_other_key_is_lost() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", LISTENED], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    screen = Screen().feed(found["drawn"])
+    assert screen.lines()[2:4] == [" » English", "   Русский"]
+    screen.feed(found["moved"])
+    assert screen.lines()[2:4] == ["   English", " » Русский"]  # drawn as questionary would
+    assert found["handed"] and found["pointed"] == "ru"
+    # the first other key, whole, and all after it: for the widget, in order
+    assert found["kept"] == "жx\r\x1b[B" and found["pending"] == "ж"

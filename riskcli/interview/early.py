@@ -8,11 +8,15 @@ then hands the same screen over to the real widget (:meth:`FirstQuestion.hand_ov
 which draws the same characters in the same place: nothing moves.
 
 Keys pressed meanwhile are kept: the terminal stops echoing and stops waiting for a whole
-line (as prompt_toolkit's own raw mode does, with the same flags), so every key waits in
-the terminal's buffer, unseen, until the widget reads it; prompt_toolkit enters its raw
-mode without flushing that buffer (``TCSANOW``). Ctrl-C still interrupts (``ISIG`` is
-kept until the widget takes over): the question is redrawn as questionary leaves an
-aborted one, and the command line says the one line it always says. Whatever else is
+line (as prompt_toolkit's own raw mode does, with the same flags). The keys that move the
+pointer (arrows, j/k, Ctrl-N/Ctrl-P, as questionary's select takes them) move it at once,
+read by a thread of this module; the first other key (Enter, a letter...) and everything
+after it wait for the widget: what the thread read of it is handed to prompt_toolkit as
+typeahead, the rest stays in the terminal's buffer (prompt_toolkit enters its raw mode
+without flushing it, ``TCSANOW``). The widget starts with the pointer where it was left.
+Ctrl-C still interrupts (``ISIG`` is kept until the widget takes over): the question is
+redrawn as questionary leaves an aborted one, and the command line says the one line it
+always says. Whatever else is
 written before the hand-over (a usage error, a traceback) first takes the drawing
 away (:meth:`FirstQuestion.withdraw`). The terminal's own settings come back at exit
 (:meth:`FirstQuestion.close`).
@@ -25,10 +29,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import select
 import sys
 import textwrap
+import threading
 from collections.abc import Mapping
-from typing import Any, TextIO
+from typing import Any, ClassVar, TextIO
 
 # questionary's select, as it draws it: "?" in its qmark style, the question in bold, the
 # instruction plain; the choice under the pointer in reverse video.
@@ -111,7 +117,9 @@ def _fg(rgb: tuple[int, int, int], depth: int) -> str:
     return ""
 
 
-def render(lang: str, width: int, depth: int) -> tuple[str, str, int] | None:
+def render(
+    lang: str, width: int, depth: int, pointed: int | None = None
+) -> tuple[str, str, int] | None:
     """The first question as the interview draws it: (the "why we ask" line(s), the prompt,
     how many lines the prompt takes below its first), or None where this module cannot
     draw it exactly (a question or a line too long for the screen)."""
@@ -124,6 +132,8 @@ def render(lang: str, width: int, depth: int) -> tuple[str, str, int] | None:
     why = said(ui(lang, "why") + LANGUAGE.why.get(lang), width)
     choices = [o.words.get(lang) for o in LANGUAGE.options]
     selected = next(i for i, o in enumerate(LANGUAGE.options) if o.value == lang)
+    if pointed is not None:
+        selected = pointed % len(choices)
     if len(f"? {message} {hint}") >= width or any(len(c) + 3 >= width for c in choices):
         return None
     why_text = "\033[0m\033[0;3m" + why.replace("\n", "\033[0m\r\n\033[0;3m") + "\033[0m\r\n"
@@ -176,6 +186,12 @@ class FirstQuestion:
         self.why_lines = 0
         self.attrs_before: list[Any] | None = None
         self._streams: tuple[TextIO, TextIO] | None = None
+        self.pointed: int | None = None  # where the pointer was moved to (None: not moved)
+        self.pending = b""  # read from the terminal, not taken here: the widget's
+        self.below = 0
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
 
     def _write(self, text: str) -> None:
         data = text.encode("utf-8")
@@ -204,6 +220,7 @@ class FirstQuestion:
             self.close()
             return False
         why, prompt, below = drawn
+        self.below = below
         self.why_lines = why.count("\r\n")
         sys.stderr.flush()
         # The prompt's first line is where the widget will start drawing: the cursor is left
@@ -213,7 +230,82 @@ class FirstQuestion:
         self._streams = (sys.stdout, sys.stderr)
         sys.stdout = _Guard(sys.stdout, self)
         sys.stderr = _Guard(sys.stderr, self)
+        self._thread = threading.Thread(target=self._listen, name="riskcli-first-keys", daemon=True)
+        self._thread.start()
         return True
+
+    # --- keys that move the pointer, until the widget is ready ---------------------------
+
+    MOVES: ClassVar[dict[bytes, int]] = {b"\x1b[A": -1, b"\x1bOA": -1, b"k": -1, b"\x10": -1}
+    MOVES |= {b"\x1b[B": 1, b"\x1bOB": 1, b"j": 1, b"\x0e": 1}
+
+    def _byte(self, timeout: float | None) -> bytes:
+        """One byte from the terminal: the first of a key ('' once the widget takes over),
+        or (``timeout``) the next of a key begun, never left half read ('' if none came)."""
+        while timeout is not None or not self._stop.is_set():
+            ready, _, _ = select.select([self.fd_in], [], [], 0.02)
+            if ready:
+                return os.read(self.fd_in, 1)
+            if timeout is not None:
+                timeout -= 0.02
+                if timeout <= 0:
+                    return b""
+        return b""
+
+    def _key(self) -> bytes:
+        """One key: a byte, an escape sequence, or a whole UTF-8 character."""
+        first = self._byte(None)
+        if first == b"\x1b":
+            second = self._byte(0.05)
+            if second not in (b"[", b"O"):
+                return first + second
+            key = first + second
+            while len(key) < 16:
+                more = self._byte(0.05)
+                key += more
+                if not more or 0x40 <= more[0] <= 0x7E:
+                    break
+            return key
+        if first and first[0] >= 0xC0:  # the rest of a UTF-8 character, never half of it
+            size = 2 if first[0] < 0xE0 else 3 if first[0] < 0xF0 else 4
+            for _ in range(size - 1):
+                first += self._byte(0.05)
+        return first
+
+    def _listen(self) -> None:
+        try:
+            while not self._stop.is_set():
+                key = self._key()
+                with self._lock:
+                    if not key or self.state != "drawn" or self._stop.is_set():
+                        self.pending += key
+                        return
+                    step = self.MOVES.get(key)
+                    if step is None:
+                        self.pending += key  # the widget's, with all that follows
+                        return
+                    self._move(step)
+        except OSError:
+            return
+
+    def _move(self, step: int) -> None:
+        from riskcli.core.questions import LANGUAGE
+
+        values = [o.value for o in LANGUAGE.options]
+        start = values.index(self.lang)
+        self.pointed = ((start if self.pointed is None else self.pointed) + step) % len(values)
+        drawn = render(self.lang, self.width, self.depth, self.pointed)
+        assert drawn is not None
+        choices = drawn[1].split("\r\n")[1:]
+        redraw = "".join(f"\033[B\r{line}" for line in choices)
+        self._write(f"{redraw}\r\033[{len(choices)}A")
+
+    def _quiet_listener(self) -> None:
+        """No more keys read here (the widget's from now on, or nobody's)."""
+        self._stop.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=1)
 
     def _unguard(self) -> None:
         if self._streams is not None:
@@ -221,31 +313,49 @@ class FirstQuestion:
             self._streams = None
 
     def hand_over(self) -> bool:
-        """The interview takes the screen as it is: True if the question is drawn there."""
+        """The interview takes the screen as it is: True if the question is drawn there
+        (then :attr:`pointed` and :attr:`pending` are the widget's to take)."""
+        self._quiet_listener()
         self._unguard()
-        if self.state != "drawn":
-            return False
-        self.state = "handed"
-        return True
+        with self._lock:
+            if self.state != "drawn":
+                return False
+            self.state = "handed"
+            return True
+
+    def pointed_value(self) -> str | None:
+        """The language under the pointer, if a key moved it."""
+        from riskcli.core.questions import LANGUAGE
+
+        if self.pointed is None:
+            return None
+        return str(LANGUAGE.options[self.pointed].value)
 
     def withdraw(self) -> None:
         """Take the drawing away (something else is to be said), the cursor shown again."""
+        self._quiet_listener()
         self._unguard()
-        if self.state == "drawn":
+        with self._lock:
+            if self.state != "drawn":
+                return
             self.state = "gone"
             up = f"\033[{self.why_lines}A" if self.why_lines else ""
             self._write(f"\r{up}\033[J{SHOW_CURSOR}")
 
     def interrupted(self) -> None:
         """Ctrl-C before the widget had the question: leave it as questionary leaves it."""
+        self._quiet_listener()
         self._unguard()
-        if self.state == "drawn":
+        with self._lock:
+            if self.state != "drawn":
+                return
             self.state = "gone"
             line = aborted_line(self.lang, self.width, self.depth)
             self._write(f"\r\033[J{line}{SHOW_CURSOR}")
 
     def close(self) -> None:
         """The terminal's settings as they were before riskcli started."""
+        self._quiet_listener()
         self._unguard()
         if self.attrs_before is not None:
             import termios

@@ -154,6 +154,7 @@ class Interview:
         keep_first: bool = True,
         resumed: bool = False,
         first_drawn: bool = False,
+        first_pointed: str | None = None,
     ):
         self.destinations = destinations  # may be read lazily: not before it is needed
         self.as_of = as_of or dt.date.today()
@@ -178,6 +179,7 @@ class Interview:
         # The language question is on the screen already (riskcli.interview.early), its
         # "why we ask" line above it: the widget takes the same place.
         self.first_drawn = first_drawn and lang is None
+        self.first_pointed = first_pointed  # where keys moved its pointer meanwhile
 
     # --- the flow -------------------------------------------------------------------
 
@@ -405,7 +407,8 @@ class Interview:
     def ask_select(self, q: Question, message: str, current: Any) -> Any:
         choices = self.options(q)
         if q is LANGUAGE and current is None:
-            current = self.lang
+            current = self.first_pointed or self.lang
+            self.first_pointed = None
         default = next((c for c in choices if c.value == current), choices[0])
         return self.back_or(
             self.prompt(
@@ -799,8 +802,30 @@ def run_interview(
 
     drawn = first is not None and first.hand_over()
     output = create_output(stdout=sys.stderr)
-    session = Interview(destinations, output=output, first_drawn=drawn, **options)
+    pointed = None
+    if first is not None and drawn:
+        pointed = first.pointed_value()
+        if first.pending:
+            typeahead(first.pending)
+    session = Interview(
+        destinations, output=output, first_drawn=drawn, first_pointed=pointed, **options
+    )
     return guarded(session, session.run), session
+
+
+def typeahead(data: bytes) -> None:
+    """Keys read from the terminal before the widget was ready, for the widget to take first
+    (prompt_toolkit's typeahead of standard input)."""
+    from prompt_toolkit.input import create_input
+    from prompt_toolkit.input.typeahead import store_typeahead
+    from prompt_toolkit.input.vt100_parser import Vt100Parser
+    from prompt_toolkit.key_binding import KeyPress
+
+    keys: list[KeyPress] = []
+    parser = Vt100Parser(keys.append)
+    parser.feed(data.decode("utf-8", "surrogateescape"))
+    parser.flush()
+    store_typeahead(create_input(sys.stdin), keys)
 
 
 def close_interview(session: Interview, profile: Profile) -> None:
