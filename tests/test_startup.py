@@ -83,6 +83,15 @@ def test_assess_loads_only_its_own_command() -> None:
     assert _under(loaded, ("riskcli.core.check", "riskcli.render.html")) == []
 
 
+@pytest.mark.parametrize("args", [["--version"], ["--help"]])
+def test_version_and_help_load_no_command_and_no_model(args: list[str]) -> None:
+    out, loaded = loaded_by(*args)
+    assert out.startswith("riskcli " if args == ["--version"] else "Usage: riskcli")
+    models = ("riskcli.core.profile", "riskcli.core.rules", "riskcli.core.report")
+    commands = ("riskcli.cli.assess", "riskcli.core.assess", "riskcli.render", *OTHER_COMMANDS)
+    assert _under(loaded, ("pydantic", "pycountry", *models, *commands, *STORE_MODULES)) == []
+
+
 def test_the_store_is_loaded_by_the_commands_that_open_it() -> None:
     _, loaded = loaded_by("cases", "--help")
     assert "riskcli.cli.cases" in loaded and "riskcli.cli.intake" in loaded

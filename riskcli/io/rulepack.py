@@ -21,11 +21,13 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from riskcli.core.errors import InputError, RulePackError
-from riskcli.core.rules import Rule, RulePack, build_pack, registry_from_data, rule_from_data
 from riskcli.io.loaders import load_data
+
+if TYPE_CHECKING:  # the models (pydantic) load with the pack, not for its version
+    from riskcli.core.rules import Rule, RulePack
 
 PACKAGE = Path(__file__).resolve().parent.parent  # riskcli/
 
@@ -55,6 +57,8 @@ def default_sources_dir() -> Path | None:
 
 
 def load_rule(path: Path, read: Callable[[Path, str], Any] | None = None) -> Rule:
+    from riskcli.core.rules import rule_from_data
+
     try:
         data = (read or _read)(path, "rule file")
     except InputError as exc:
@@ -77,6 +81,8 @@ def pack_version(directory: Path) -> str:
 
 
 def load_rule_pack(directory: Path | None = None) -> RulePack:
+    from riskcli.core.rules import build_pack, registry_from_data
+
     directory = directory or default_rules_dir()
     if not directory.is_dir():
         raise RulePackError(f"{directory}: no rule pack here (a folder of rule files)")
