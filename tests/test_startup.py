@@ -405,6 +405,7 @@ import json, os, sys
 from riskcli.interview.early import draw_first_question
 master, slave = os.openpty()
 first = draw_first_question({"TERM": "xterm-256color", "LANG": sys.argv[1]}, slave, slave)
+assert first is not None, "not drawn"
 drawn = os.read(master, 65536).decode()
 first.close()
 print(json.dumps({"drawn": drawn, "modules": sorted(sys.modules)}))
@@ -546,6 +547,7 @@ import json, os, select, sys, time
 from riskcli.interview.early import draw_first_question
 master, slave = os.openpty()
 first = draw_first_question({"TERM": "xterm-256color", "LANG": "en_US.UTF-8"}, slave, slave)
+assert first is not None, "not drawn"
 
 def output():
     out = b""

@@ -381,7 +381,7 @@ def draw_first_question(
         columns = os.get_terminal_size(fd_out).columns
     except OSError:
         return None
-    if columns < 40:  # narrower than the interview lays out: the terminal would wrap lines
+    if 0 < columns < 40:  # narrower than the interview lays out (0: unknown, taken as 80)
         return None
     first = FirstQuestion(locale_language(env), screen_width(columns), depth, fd_in, fd_out)
     return first if first.draw() else None
