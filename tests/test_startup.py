@@ -81,6 +81,10 @@ def test_assess_loads_only_its_own_command() -> None:
     assert "riskcli.cli.assess" in loaded
     assert _under(loaded, STORE_MODULES + OTHER_COMMANDS + PROMPT_MODULES) == []
     assert _under(loaded, ("riskcli.core.check", "riskcli.render.html")) == []
+    # JSON answers and the bundled pack, pre-parsed: no YAML parser at all
+    assert _under(loaded, ("yaml", "riskcli.io.safeyaml")) == []
+    _, loaded = loaded_by("assess", "-a", "-", "--format", "json", stdin="destination: KG\n")
+    assert "riskcli.io.safeyaml" in loaded  # a YAML answers file: it is loaded for it
 
 
 @pytest.mark.parametrize("args", [["--version"], ["--help"]])
