@@ -166,7 +166,8 @@ class _Guard:
         self._owner = owner
 
     def write(self, text: str) -> int:
-        self._owner.withdraw()
+        if text:  # an empty write (a probe of the stream) draws nothing
+            self._owner.withdraw()
         return self._stream.write(text)
 
     def __getattr__(self, name: str) -> Any:
