@@ -14,7 +14,7 @@ ARGS ?= assess
 LINT_PATHS := riskcli tests bench
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: run test lint fuzz bench lock catalog clean
+.PHONY: run test lint fuzz bench lock catalog pack clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "riskcli needs Python 3.11, 3.12 or 3.13 (set PYTHON=...)" >&2; exit 2; }
@@ -63,6 +63,12 @@ lock: $(VENV)/.installed
 # the .mo that riskcli reads (both committed; tests/test_i18n.py checks they agree).
 catalog: $(VENV)/.installed
 	$(BIN)/python -m riskcli.i18n.build
+
+# After changing a file of rules/: the bundled pack pre-parsed for a quicker start-up
+# (riskcli/io/bundled_pack.json, committed; tests/test_startup.py fails while it is out of
+# step). An out-of-step one is never used: riskcli reads the YAML files instead.
+pack: $(VENV)/.installed
+	$(BIN)/python -m riskcli.io.rulepack
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

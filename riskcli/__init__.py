@@ -1,8 +1,18 @@
 """riskcli: which risks of being sent back to Russia a person faces, and why."""
 
-from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
-try:  # the version is written once, in pyproject.toml
-    __version__ = version("riskcli")
-except PackageNotFoundError:  # pragma: no cover - run from a source tree that is not installed
-    __version__ = "unknown"
+
+def __getattr__(name: str) -> Any:
+    """``__version__``, read from the installed metadata when first asked for (``--version``):
+    the version is written once, in pyproject.toml, and start-up does not pay for reading it."""
+    if name != "__version__":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        found = version("riskcli")
+    except PackageNotFoundError:  # pragma: no cover - run from a source tree not installed
+        found = "unknown"
+    globals()["__version__"] = found
+    return found

@@ -185,6 +185,7 @@ def assess(
         lang=code,
         save_as_of=day is not None,
         on_answer=loader.start,
+        first=env.first_question,
     )
     report = loader.assessor().assess(profile, code)
     env.spoken = report.language  # the interview's: later errors are told in it

@@ -20,20 +20,16 @@ from typing import TYPE_CHECKING
 import typer
 
 from riskcli.core.errors import InputError, cannot_write
-from riskcli.io.files import write_private
-from riskcli.io.store import (
-    MIN_PASSPHRASE,
-    WEAK_KDF_ENV,
-    CaseStore,
-    StoreError,
-    default_store_path,
-    harden_process,
-)
 
 if TYPE_CHECKING:
     from riskcli.core.assess import Assessor
     from riskcli.core.engine.compiled import EngineName
     from riskcli.core.profile import Profile
+    from riskcli.interview.early import FirstQuestion
+    from riskcli.io.store import CaseStore
+
+# The case store (riskcli.io.store: cryptography, sqlite3) is imported by the functions
+# that need it, never at start-up: `riskcli assess` does not open it.
 
 PASSPHRASE_ENV = "RISKCLI_PASSPHRASE"
 # Where the passphrase is (a path or a descriptor number, never the passphrase itself): set by
@@ -54,6 +50,8 @@ class Environment:
     lang: str | None = None
     # The language of the person's answers, once known (the profile's, the interview's).
     spoken: str | None = None
+    # The interview's first question, drawn before the rest of riskcli was loaded.
+    first_question: FirstQuestion | None = None
 
     def error_language(self, hint: str | None = None) -> str:
         """The language to tell the user an error in: --lang, the language the person wrote
@@ -112,6 +110,8 @@ def emit(text: str, output: Path | None) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
+    from riskcli.io.files import write_private
+
     try:
         write_private(output, text)
     except OSError as exc:
@@ -158,6 +158,8 @@ MAX_PASSPHRASE_BYTES = 4096
 
 
 def _first_line(data: bytes, where: str) -> str:
+    from riskcli.io.store import StoreError
+
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -171,6 +173,8 @@ def _first_line(data: bytes, where: str) -> str:
 def passphrase_from_file(path: Path) -> str:
     """The first line of ``path``: a file of the user's own, not open to others."""
     import stat
+
+    from riskcli.io.store import StoreError
 
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
@@ -191,6 +195,8 @@ def passphrase_from_file(path: Path) -> str:
 
 def passphrase_from_fd(fd: int) -> str:
     """The first line read from file descriptor ``fd`` (which is then closed)."""
+    from riskcli.io.store import StoreError
+
     chunks: list[bytes] = []
     try:
         while sum(map(len, chunks)) < MAX_PASSPHRASE_BYTES:
@@ -213,6 +219,8 @@ def read_passphrase(path: Path, *, new: bool) -> str:
     RISKCLI_PASSPHRASE (removed from the environment once read, so no child process or
     /proc/PID/environ reader sees it), else asked on the terminal without echo (prompt on
     stderr). Core dumps are turned off first: this process is about to hold the key."""
+    from riskcli.io.store import MIN_PASSPHRASE, StoreError, harden_process
+
     harden_process()
     file = os.environ.pop(PASSPHRASE_FILE_ENV, None)
     fd = os.environ.pop(PASSPHRASE_FD_ENV, None)
@@ -256,6 +264,8 @@ def read_passphrase(path: Path, *, new: bool) -> str:
 
 def read_new_passphrase(source: Path | None) -> str:
     """A new passphrase (``cases passwd``): the first line of ``source``, or typed twice."""
+    from riskcli.io.store import StoreError
+
     if source is not None:
         return passphrase_from_file(source)
     if not _have_terminal():
@@ -270,6 +280,8 @@ def read_new_passphrase(source: Path | None) -> str:
 
 
 def store_path(store: Path | None) -> Path:
+    from riskcli.io.store import default_store_path
+
     return (store or default_store_path()).expanduser()
 
 
@@ -279,6 +291,8 @@ def open_store(store: Path | None, *, create: bool = False) -> CaseStore:
     A new store is announced in one line on stderr, with where it is. Its folder is never
     created, except the default one in the user data folder.
     """
+    from riskcli.io.store import WEAK_KDF_ENV, CaseStore, StoreError
+
     path = store_path(store)
     if not create and not path.exists() and not path.is_symlink():
         raise StoreError(

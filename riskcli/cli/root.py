@@ -1,151 +1,97 @@
-"""The command line's root: the typer app, its global options, and ``main()``.
+"""The command line's start: ``run()`` (the console script, ``python -m riskcli``) and
+``main()``.
 
-Every command group lives in its own module and is registered here, explicitly.
-``main()`` makes the run's ``Environment`` (the global options), maps every
-exception to one ``ExitStatus`` and one line on stderr (``--traceback`` shows the
-rest); the commands do the work.
+This module loads nothing but the standard library at start-up. ``main()`` makes the
+run's ``Environment`` (the global options), runs the typer app of
+:mod:`riskcli.cli.app`, maps every exception to one ``ExitStatus`` and one line on
+stderr (``--traceback`` shows the rest); the commands do the work.
+
+When the command is an interview that starts with the language question (``riskcli
+assess`` on a terminal, no answers file, no --lang), ``run()`` draws that question
+before loading anything else (:mod:`riskcli.interview.early`): the person reads it while
+the rest loads, and the interview's widget takes over the same screen.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-import traceback
-from enum import StrEnum
-from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-import typer
+if TYPE_CHECKING:
+    from riskcli.interview.early import FirstQuestion
 
-from riskcli.cli import assess, cases, common, intake, volunteer
-from riskcli.cli import rules as rule_commands
-from riskcli.core.errors import ExitStatus, Interrupted, RiskcliError
+INTERRUPTED = 130  # riskcli.core.errors.ExitStatus.INTERRUPTED, without loading it first
 
-app = typer.Typer(
-    name="riskcli",
-    help=(
-        "Which risks of being sent back to Russia a person faces where they are, "
-        "how soon, why, and what to do, citing the source of every rule."
-    ),
-    no_args_is_help=True,
-    add_completion=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-app.command()(assess.assess)
-app.command()(volunteer.batch)
-app.command()(volunteer.template)
-app.command()(volunteer.compare)
-app.add_typer(rule_commands.app, name="rules")
-cases.app.command("import")(intake.cases_import)
-app.add_typer(cases.app, name="cases")
+# `riskcli [global options] assess [options]` whose interview starts with the language:
+# options that take a value, and flags; any other word (--answers, --lang, --save-case,
+# --resume, --help...) and the question is not drawn early.
+_VALUED = frozenset({"--rules", "--engine", "--as-of", "--format", "-f", "--output", "-o", "--ics"})
+_FLAGS = frozenset({"--traceback", "--redact"})
 
 
-class EngineChoice(StrEnum):
-    auto = "auto"
-    durable = "durable"
-    oracle = "oracle"
+def starts_with_the_language_question(argv: list[str]) -> bool:
+    """Whether these arguments run the interview whose first question is the language."""
+    command = False
+    words = iter(argv)
+    for word in words:
+        name, eq, _ = word.partition("=")
+        if word == "assess" and not command:
+            command = True
+        elif name in _VALUED:
+            if not eq and next(words, None) is None:
+                return False
+        elif word not in _FLAGS:
+            return False
+    return command
 
 
-def version_lines(env: common.Environment) -> list[str]:
-    """riskcli's version, the rule pack's and the engine that runs (no engine is imported)."""
-    import importlib.metadata
-    import importlib.util
+def main(argv: list[str] | None = None, first: FirstQuestion | None = None) -> int:
+    """Run the CLI; map every outcome to an ExitStatus and at most one line on stderr.
+    ``first``: the interview's first question, already on the screen."""
+    from riskcli.cli import common
+    from riskcli.cli.app import app
+    from riskcli.core.errors import ExitStatus, Interrupted, RiskcliError
 
-    from riskcli import __version__
-    from riskcli.io.rulepack import default_rules_dir, pack_version
+    env = common.Environment(first_question=first)
 
-    directory = env.rules_dir or default_rules_dir()
-    pack = pack_version(directory) if directory.is_dir() else "none found"
-    if env.engine != "oracle" and importlib.util.find_spec("durable") is not None:
-        engine = f"durable-rules {importlib.metadata.version('durable-rules')}"
-    else:
-        why = "" if env.engine == "oracle" else " (durable-rules does not run on this Python)"
-        engine = f"the plain-Python evaluator of the same rules{why}"
-    python = ".".join(map(str, sys.version_info[:3]))
-    return [
-        f"riskcli {__version__}",
-        f"rule pack: {pack} ({directory})",
-        f"engine: {engine}",
-        f"Python: {python}",
-    ]
+    def stopped(lang: str | None = None, draft_kept: bool = False) -> None:
+        if first is not None and first.state == "drawn":
+            first.interrupted()
+            lang = lang or first.lang
+        sys.stderr.write(f"\n{common.stopped_line(lang or 'en', draft_kept)}\n")
 
-
-def _version(ctx: typer.Context, value: bool) -> None:
-    if value:
-        env = common.env_of(ctx)
-        params = ctx.params
-        if params.get("rules") is not None:
-            env.rules_dir = params["rules"]
-        if params.get("engine") is not None:
-            env.engine = params["engine"].value
-        typer.echo("\n".join(version_lines(env)))
-        raise typer.Exit()
-
-
-@app.callback()
-def root(
-    ctx: typer.Context,
-    show_traceback: Annotated[
-        bool, typer.Option("--traceback", help="Show the full traceback of an error (debugging).")
-    ] = False,
-    rules: Annotated[
-        Path | None,
-        typer.Option(
-            "--rules",
-            envvar="RISKCLI_RULES",
-            is_eager=True,
-            help="Folder of rule files to use instead of the bundled rule pack.",
-        ),
-    ] = None,
-    engine: Annotated[
-        EngineChoice,
-        typer.Option(
-            "--engine",
-            help="Rules engine: durable-rules, or the plain-Python evaluator of the same rules.",
-            hidden=True,
-            is_eager=True,
-        ),
-    ] = EngineChoice.auto,
-    version: Annotated[
-        bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
-    ] = False,
-) -> None:
-    env = common.env_of(ctx)
-    env.traceback = show_traceback
-    env.rules_dir = rules
-    env.engine = engine.value
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; map every outcome to an ExitStatus and at most one line on stderr."""
-    env = common.Environment()
     try:
         app(args=argv, prog_name="riskcli", obj=env)
     except SystemExit as exc:  # typer's own exits: help, usage errors (2), Ctrl-C (130)
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         if code == ExitStatus.INTERRUPTED:
-            sys.stderr.write(f"\n{common.stopped_line()}\n")
+            stopped()
         return code
     except Interrupted as stop:
         if not stop.hidden:  # the quick exit leaves a clear screen, not a line about it
-            sys.stderr.write(f"\n{common.stopped_line(stop.lang, stop.draft_kept)}\n")
+            stopped(stop.lang, stop.draft_kept)
         return ExitStatus.INTERRUPTED
     except (KeyboardInterrupt, EOFError):
-        sys.stderr.write(f"\n{common.stopped_line()}\n")
+        stopped()
         return ExitStatus.INTERRUPTED
     except RiskcliError as exc:
         if env.traceback:
+            import traceback
+
             traceback.print_exc()
         sys.stderr.write(f"riskcli: {exc.render(env.error_language(exc.lang))}\n")
         return exc.exit_status
     except Exception as exc:
         if env.traceback:
+            import traceback
+
             traceback.print_exc()
         sys.stderr.write(f"riskcli: internal error: {exc!r} (run with --traceback for details)\n")
         return ExitStatus.ERROR
+    finally:
+        if first is not None:
+            first.withdraw()  # the interview never took it over: nothing is left of it
     return ExitStatus.OK
 
 
@@ -163,6 +109,18 @@ def _alone() -> bool:
     return True
 
 
+def _stopped_while_loading(first: FirstQuestion | None) -> int:
+    """Ctrl-C before ``main()`` could catch it (riskcli was still loading)."""
+    from riskcli.i18n import t
+
+    lang = "en"
+    if first is not None:
+        first.interrupted()
+        lang = first.lang
+    sys.stderr.write(f"\n{t(lang, 'cli.stopped')}\n")
+    return INTERRUPTED
+
+
 def run() -> NoReturn:
     """The console script and ``python -m riskcli``: :func:`main`, then the exit.
 
@@ -173,8 +131,19 @@ def run() -> NoReturn:
     closed by its ``with``), and the process ends with ``os._exit``. Any other exit, or
     an error while flushing, takes the ordinary way out.
     """
-    code = main()
-    if code == ExitStatus.OK and _alone():
+    first: FirstQuestion | None = None
+    try:
+        if starts_with_the_language_question(sys.argv[1:]):
+            from riskcli.interview.early import draw_first_question
+
+            first = draw_first_question()
+        code = main(first=first)
+    except KeyboardInterrupt:
+        code = _stopped_while_loading(first)
+    finally:
+        if first is not None:
+            first.close()  # the terminal's settings as they were
+    if code == 0 and _alone():
         try:
             sys.stdout.flush()
             sys.stderr.flush()

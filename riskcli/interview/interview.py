@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -71,6 +70,8 @@ from riskcli.core.questions import (
     ui,
 )
 from riskcli.i18n import country_name
+from riskcli.interview.early import FirstQuestion, fit, said, screen_width
+from riskcli.interview.early import locale_language as locale_language
 
 DONE = "__done__"
 BACK = "__back__"
@@ -83,16 +84,6 @@ STAY_KEYS = ("in_country", "entry_date", "stay_basis")  # about the stay in one 
 ERROR_WIDTH = 78  # a refusal is shown on one line of an 80-column screen
 REVIEW_WIDTH = 72  # a review line must fit 80 columns with the pointer and margins
 LABEL_WIDTH = 24
-
-
-def locale_language(environ: Mapping[str, str] | None = None) -> str:
-    """``ru`` if the locale (LC_ALL, then LC_MESSAGES, then LANG) is Russian, else ``en``."""
-    env = os.environ if environ is None else environ
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = env.get(name, "")
-        if value:
-            return "ru" if value.lower().startswith("ru") else "en"
-    return "en"
 
 
 class GoBack(Exception):
@@ -162,6 +153,8 @@ class Interview:
         store_question: tuple[str, str, str] = ("store", "store_no", "store_yes"),
         keep_first: bool = True,
         resumed: bool = False,
+        first_drawn: bool = False,
+        first_pointed: str | None = None,
     ):
         self.destinations = destinations  # may be read lazily: not before it is needed
         self.as_of = as_of or dt.date.today()
@@ -183,6 +176,10 @@ class Interview:
         self.recalled: dict[str, Any] = {}  # answers taken back by "← Back": the cursor's start
         self.kept: set[str] = set()  # conflicts the person chose to leave as they are
         self.in_review = False
+        # The language question is on the screen already (riskcli.interview.early), its
+        # "why we ask" line above it: the widget takes the same place.
+        self.first_drawn = first_drawn and lang is None
+        self.first_pointed = first_pointed  # where keys moved its pointer meanwhile
 
     # --- the flow -------------------------------------------------------------------
 
@@ -365,7 +362,10 @@ class Interview:
 
     def ask(self, q: Question) -> None:
         """Ask ``q`` and keep the answer; raises GoBack if the person asked for "← Back"."""
-        self.say(ui(self.lang, "why") + q.why.get(self.lang), style="italic")
+        if q is LANGUAGE and self.first_drawn:
+            self.first_drawn = False  # its lines are on the screen, drawn the same way
+        else:
+            self.say(ui(self.lang, "why") + q.why.get(self.lang), style="italic")
         if q.term is not None:
             self.say(ui(self.lang, "term") + q.term.get(self.lang), style="italic")
         hint = {"multi": "ticks", "date": "date_hint", "charges": "text_hint"}.get(q.kind)
@@ -407,7 +407,8 @@ class Interview:
     def ask_select(self, q: Question, message: str, current: Any) -> Any:
         choices = self.options(q)
         if q is LANGUAGE and current is None:
-            current = self.lang
+            current = self.first_pointed or self.lang
+            self.first_pointed = None
         default = next((c for c in choices if c.value == current), choices[0])
         return self.back_or(
             self.prompt(
@@ -728,20 +729,12 @@ class Interview:
         return question.unsafe_ask()
 
     def width(self) -> int:
-        width = 80
-        if self.output is not None:
-            width = self.output.get_size().columns or 80
-        return max(40, min(width, 100))
+        return screen_width(self.output.get_size().columns if self.output is not None else 80)
 
     def fit(self, message: str, hint: str) -> str:
         """A question wrapped at word breaks to the screen ("? " before it, the hint after
         it on its last line, or on a line of its own when that line is full)."""
-        room = self.width() - 3
-        lines = textwrap.wrap(message, width=room - 2) or [message]
-        text = "\n  ".join(lines)
-        if len(lines[-1]) + len(hint) + 4 > room:
-            text += "\n "
-        return text
+        return fit(message, hint, self.width())
 
     def echo(self, message: str, answer: str) -> None:
         """The line questionary leaves after an answer, for prompts that erase themselves."""
@@ -754,8 +747,7 @@ class Interview:
 
     def say(self, text: str, style: str = "") -> None:
         """Print a line of the interview (on the prompts' output), wrapped to the terminal."""
-        lines = textwrap.wrap(text, width=self.width() - 1, subsequent_indent="  ")
-        print_formatted_text(FormattedText([(style, "\n".join(lines) or text)]), output=self.output)
+        print_formatted_text(FormattedText([(style, said(text, self.width()))]), output=self.output)
 
 
 def answers_document(profile: Profile, lang: str, *, keep_as_of: bool) -> str:
@@ -799,14 +791,41 @@ def guarded(session: Interview, step: Callable[[], Any]) -> Any:
         raise Interrupted(session.lang) from None
 
 
-def run_interview(destinations: Sequence[str], **options: Any) -> tuple[Profile, Interview]:
+def run_interview(
+    destinations: Sequence[str], *, first: FirstQuestion | None = None, **options: Any
+) -> tuple[Profile, Interview]:
     """The one way the command line starts an interview: prompts on stderr (standard
     output keeps the report). After showing the report, call :func:`close_interview`.
+    ``first``: the first question, already drawn (:mod:`riskcli.interview.early`);
     ``options``: those of :class:`Interview`."""
     from prompt_toolkit.output import create_output
 
-    session = Interview(destinations, output=create_output(stdout=sys.stderr), **options)
+    drawn = first is not None and first.hand_over()
+    output = create_output(stdout=sys.stderr)
+    pointed = None
+    if first is not None and drawn:
+        pointed = first.pointed_value()
+        if first.pending:
+            typeahead(first.pending)
+    session = Interview(
+        destinations, output=output, first_drawn=drawn, first_pointed=pointed, **options
+    )
     return guarded(session, session.run), session
+
+
+def typeahead(data: bytes) -> None:
+    """Keys read from the terminal before the widget was ready, for the widget to take first
+    (prompt_toolkit's typeahead of standard input)."""
+    from prompt_toolkit.input import create_input
+    from prompt_toolkit.input.typeahead import store_typeahead
+    from prompt_toolkit.input.vt100_parser import Vt100Parser
+    from prompt_toolkit.key_binding import KeyPress
+
+    keys: list[KeyPress] = []
+    parser = Vt100Parser(keys.append)
+    parser.feed(data.decode("utf-8", "surrogateescape"))
+    parser.flush()
+    store_typeahead(create_input(sys.stdin), keys)
 
 
 def close_interview(session: Interview, profile: Profile) -> None:
