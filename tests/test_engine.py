@@ -398,7 +398,7 @@ def test_the_engine_fires_a_rule_once_per_branch_that_holds(assessor: Assessor) 
         data = {k: v for k, v in data.items() if k == "destination" or rng.random() < 0.6}
         fact = to_fact(make_profile(data))
         for name, chunk in matcher.compiled.rulesets_for(fact["destination"]):
-            handle = matcher._handles[name]
+            handle = matcher._handle(name)
             counts: collections.Counter[str] = collections.Counter()
             sid = f"paths-{next(durable._SIDS)}"
             _code, state = engine.assert_fact(handle, json.dumps({**fact, "id": sid, "sid": sid}))

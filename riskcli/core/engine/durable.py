@@ -1,7 +1,9 @@
 """The rules engine. The only module that imports durable-rules.
 
 durable-rules is driven through the functions of its C module
-(``durable_rules_engine``): ``create_ruleset`` once per compiled pack, then per
+(``durable_rules_engine``): ``create_ruleset`` once per ruleset of a compiled
+pack, when a case first needs it (one assess registers its destination's and
+those for any destination), then per
 case and ruleset ``assert_fact``, ``start_action_for_state`` and
 ``complete_and_start_action`` until no action is left (each names the rule that
 fired), and ``delete_state`` in ``finally``. Its Python layer (``durable.engine``:
@@ -84,7 +86,8 @@ _ID_MARK = '":{"m":{"id": "'  # what follows the rule's name in an action of mat
 
 _encode = json.JSONEncoder(ensure_ascii=False).encode  # made once: json.dumps makes one a call
 
-_REGISTERED: dict[str, list[tuple[str, int]]] = {}  # pack fingerprint -> [(key, handle)]
+# pack fingerprint -> (name prefix, {ruleset name: handle}), filled as rulesets are needed
+_REGISTERED: dict[str, tuple[str, dict[str, int]]] = {}
 _counter = itertools.count(1)
 _SIDS = itertools.count(1)  # unique per process: a session id is never reused while live
 
@@ -131,35 +134,43 @@ class DurableMatcher:
         self.compiled = compiled
         fingerprint = repr([(c.name, c.condition) for c in compiled.rules])
         if fingerprint not in _REGISTERED:
-            prefix = f"riskcli{next(_counter)}"
-            handles: list[tuple[str, int]] = []
-            try:
-                for key, chunks in compiled.buckets.items():
-                    for i, chunk in enumerate(chunks):
-                        name = f"{key}:{i}"
-                        handle = _engine.create_ruleset(f"{prefix}/{name}", _definition(chunk))
-                        handles.append((name, handle))
-            except Exception as exc:
-                raise EngineError(f"durable-rules refused the rule pack: {exc}") from exc
-            # The same rules are registered once per process and shared (no unregister exists).
-            _REGISTERED[fingerprint] = handles
-        self._handles = dict(_REGISTERED[fingerprint])
+            # The same rules are registered once per process and shared (no unregister
+            # exists), each ruleset when a case first needs it: one assess registers the
+            # rulesets of one destination and those for any destination, not the pack's.
+            _REGISTERED[fingerprint] = (f"riskcli{next(_counter)}", {})
+        self._prefix, self._handles = _REGISTERED[fingerprint]
+        self._chunks = {
+            f"{key}:{i}": chunk
+            for key, chunks in compiled.buckets.items()
+            for i, chunk in enumerate(chunks)
+        }
         # ruleset -> the fields its rules test (for match_many); None: every field
         self._fields: dict[str, frozenset[str] | None] = {}
-        for key, chunks in compiled.buckets.items():
-            for i, chunk in enumerate(chunks):
-                tested = [condition_fields(rule.condition) for rule in chunk]
-                self._fields[f"{key}:{i}"] = (
-                    None if None in tested else frozenset({"destination"}.union(*tested))  # type: ignore[arg-type]
-                )
         # destination -> handles of its rulesets, then those of the rules for any destination
         self._routes: dict[str, list[tuple[str, int]]] = {}
+
+    def _handle(self, name: str) -> int:
+        handle = self._handles.get(name)
+        if handle is None:
+            try:
+                handle = _engine.create_ruleset(
+                    f"{self._prefix}/{name}", _definition(self._chunks[name])
+                )
+            except Exception as exc:
+                raise EngineError(f"durable-rules refused the rule pack ({name}): {exc}") from exc
+            self._handles[name] = handle
+        if name not in self._fields:
+            tested = [condition_fields(rule.condition) for rule in self._chunks[name]]
+            self._fields[name] = (
+                None if None in tested else frozenset({"destination"}.union(*tested))  # type: ignore[arg-type]
+            )
+        return handle
 
     def _rulesets(self, destination: str) -> list[tuple[str, int]]:
         route = self._routes.get(destination)
         if route is None:
             route = [
-                (name, self._handles[name])
+                (name, self._handle(name))
                 for name, _chunk in self.compiled.rulesets_for(destination)
             ]
             if len(self._routes) < 1024:  # destinations are country codes: a few hundred
