@@ -232,6 +232,21 @@ class Memo:
 _MISSING = object()
 
 
+class _Predicates(dict[str, tuple[Predicate, Predicate]]):
+    """rule id -> its (certain, possible) conditions as Python functions, made on first use."""
+
+    def __init__(self, conditions: Conditions):
+        super().__init__()
+        self.conditions = conditions
+
+    def __missing__(self, rid: str) -> tuple[Predicate, Predicate]:
+        certain, possible = self.conditions[rid]
+        test = compile_predicate(certain)
+        pair = (test, test if possible is certain else compile_predicate(possible))
+        self[rid] = pair
+        return pair
+
+
 class Hypotheses:
     """What answering more questions would do: the compiled conditions tried with answers
     not given yet (memoised, see :class:`Memo`)."""
@@ -239,14 +254,9 @@ class Hypotheses:
     def __init__(self, rules: Sequence[Rule], conditions: Conditions):
         self.conditions = conditions
         self.memo = Memo(rules)
-        # the same conditions as Python functions (conditions.compile_predicate)
-        self.predicates: dict[str, tuple[Predicate, Predicate]] = {}
-        for rid, (certain, possible) in conditions.items():
-            test = compile_predicate(certain)
-            self.predicates[rid] = (
-                test,
-                test if possible is certain else compile_predicate(possible),
-            )
+        # the same conditions as Python functions (conditions.compile_predicate), each
+        # compiled when first tried: one assess tries a few rules, not the pack
+        self.predicates = _Predicates(conditions)
         self._candidates: dict[tuple[str, str, dt.date], list[Any]] = {}
         # per rule, the profile fields its condition tests with known: (true or false)
         self.known_tests: dict[str, tuple[str, ...]] = {}
