@@ -166,6 +166,21 @@ def first_question(answers: Path, runs: int) -> dict[str, Any]:
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         return usage.ru_utime + usage.ru_stime
 
+    def interview() -> Any:
+        return pexpect.spawn(
+            command[0],
+            [*command[1:], "assess", "--as-of", AS_OF],
+            env=env,
+            dimensions=(24, 80),
+            encoding="utf-8",
+            timeout=120,
+        )
+
+    def stop(child: Any) -> None:
+        child.sendcontrol("c")
+        child.expect(pexpect.EOF)
+        child.close()
+
     asked: list[float] = []
     answered: list[float] = []
     moved: list[float] = []
@@ -175,52 +190,25 @@ def first_question(answers: Path, runs: int) -> dict[str, Any]:
     for _ in range(runs):
         cpu = children_cpu()
         t = time.perf_counter()
-        child = pexpect.spawn(
-            command[0],
-            [*command[1:], "assess", "--as-of", AS_OF],
-            env=env,
-            dimensions=(24, 80),
-            encoding="utf-8",
-            timeout=120,
-        )
+        child = interview()
         child.expect_exact(FIRST_QUESTION)
         asked.append(time.perf_counter() - t)
-        child.sendcontrol("c")
-        child.expect(pexpect.EOF)
-        child.close()
+        stop(child)
         asked_cpu.append(children_cpu() - cpu)  # up to the question, and the exit on Ctrl-C
         t = time.perf_counter()
-        child = pexpect.spawn(
-            command[0],
-            [*command[1:], "assess", "--as-of", AS_OF],
-            env=env,
-            dimensions=(24, 80),
-            encoding="utf-8",
-            timeout=120,
-        )
+        child = interview()
         child.expect_exact(FIRST_QUESTION)
         child.send("\r")
         child.expect_exact(SECOND_QUESTION)
         answered.append(time.perf_counter() - t)
-        child.sendcontrol("c")
-        child.expect(pexpect.EOF)
-        child.close()
+        stop(child)
         t = time.perf_counter()
-        child = pexpect.spawn(
-            command[0],
-            [*command[1:], "assess", "--as-of", AS_OF],
-            env=env,
-            dimensions=(24, 80),
-            encoding="utf-8",
-            timeout=120,
-        )
+        child = interview()
         child.expect_exact(FIRST_QUESTION)
         child.send("\x1b[B")  # Down: the pointer moves to the second language
         child.expect(POINTER_ON_RUSSIAN)
         moved.append(time.perf_counter() - t)
-        child.sendcontrol("c")
-        child.expect(pexpect.EOF)
-        child.close()
+        stop(child)
         cpu = children_cpu()
         t = time.perf_counter()
         subprocess.run(assess, capture_output=True, check=True)

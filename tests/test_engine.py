@@ -167,7 +167,7 @@ class _Failing:
 
 
 @needs_durable
-@pytest.mark.parametrize("where", ["assert_fact", "start_action_for_state",
+@pytest.mark.parametrize("where", ["assert_facts", "start_action_for_state",
                                    "complete_and_start_action"])  # fmt: skip
 def test_an_engine_error_is_raised_and_the_session_still_deleted(
     assessor: Assessor, monkeypatch: pytest.MonkeyPatch, where: str
@@ -198,15 +198,6 @@ def test_ctrl_c_inside_the_engine_is_not_swallowed(
         assessor.matcher.match(fact)
     assert len(fake.deleted) == 1
     assert "kg-deportation-on-request" in assessor.matcher.match(fact)
-
-
-@needs_durable
-def test_action_names_are_read_plain_or_decoded() -> None:
-    from riskcli.core.engine.durable import _action_name
-
-    assert _action_name('{"kg-x?":{"m":{"a": 1}}}') == "kg-x?"
-    assert _action_name('{"a\\"b":{"m":{}}}') == 'a"b'
-    assert _action_name('{"\\u0436":{"m":{}}}') == "\u0436"
 
 
 def test_compiled_rules_are_anchored_on_the_destination(assessor: Assessor) -> None:
@@ -400,12 +391,13 @@ def test_the_engine_fires_a_rule_once_per_branch_that_holds(assessor: Assessor) 
         for name, chunk in matcher.compiled.rulesets_for(fact["destination"]):
             handle = matcher._handle(name)
             counts: collections.Counter[str] = collections.Counter()
-            sid = f"paths-{next(durable._SIDS)}"
-            _code, state = engine.assert_fact(handle, json.dumps({**fact, "id": sid, "sid": sid}))
+            sid = str(next(durable._SIDS))
+            _code, state = engine.assert_fact(handle, json.dumps({**fact, "id": "0", "sid": sid}))
             try:
                 message = engine.start_action_for_state(handle, state)
                 while message is not None:
-                    rule = durable._action_name(message if isinstance(message, str) else message[1])
+                    text = message if isinstance(message, str) else message[1]
+                    rule, _ = durable._action_case(text)
                     if rule == durable.SENTINEL:
                         break
                     counts[rule] += 1

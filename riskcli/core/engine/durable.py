@@ -3,14 +3,14 @@
 durable-rules is driven through the functions of its C module
 (``durable_rules_engine``): ``create_ruleset`` once per ruleset of a compiled
 pack, when a case first needs it (one assess registers its destination's and
-those for any destination), then per
-case and ruleset ``assert_fact``, ``start_action_for_state`` and
-``complete_and_start_action`` until no action is left (each names the rule that
-fired), and ``delete_state`` in ``finally``. Its Python layer (``durable.engine``:
-a ``Host``, closures, JSON of the state around every fired action, two timer
-threads) is not used: it cost three quarters of the time per case and gave
-nothing riskcli needs. No Python code runs inside the engine, so no exception
-can be swallowed there.
+those for any destination); then, for up to ``MAX_FACTS_PER_SESSION`` cases at
+once (one case for ``match``), per ruleset: ``assert_facts`` into a new session,
+``start_action_for_state`` and ``complete_and_start_action`` until no action is
+left (each names the rule that fired and the case), and ``delete_state`` in
+``finally``. Its Python layer (``durable.engine``: a ``Host``, closures, JSON of
+the state around every fired action, two timer threads) is not used: it cost
+three quarters of the time per case and gave nothing riskcli needs. No Python
+code runs inside the engine, so no exception can be swallowed there.
 
 Limits of durable-rules 2.0.28 guarded here (measured; see the project notes):
 
@@ -24,20 +24,18 @@ Limits of durable-rules 2.0.28 guarded here (measured; see the project notes):
   registration (error 113, naming no rule): each is counted when compiling;
 * a 1025th live session corrupts the engine: there is only ever one, deleted
   in ``finally`` whatever happened;
+* a fact is identified by a 32-bit hash of its ``id`` (asserting the same one
+  twice in a session is refused): the ids of one session hash apart (tested);
 * deleting the session of a fact that matched no rule, when no fact has yet
   matched in that ruleset, crashes the process (segfault or ``free(): invalid
   pointer``; found by the property tests): every ruleset holds a sentinel rule
   that every fact matches, so no fact goes unhandled. Its action starts
   last (lowest priority) and ends the loop: it is neither recorded nor
   completed, so it costs no call of its own;
-* a fact is identified by a 32-bit hash of its ``id`` (asserting the same one
-  twice is refused): every fact gets a fresh ``id`` and ``sid``;
 * only JSON-plain facts reach the engine (``to_fact`` makes them).
 
-Many cases at once (``match_many``, for batches): the facts of up to
-``MAX_FACTS_PER_SESSION`` cases go to one session of each ruleset in one
-``assert_facts`` call, each with its own ``id`` (its place in the call, ``"0"``
-to ``"63"``, whose 32-bit hashes differ: tested); every action message carries
+Many cases at once (``match_many``, for batches): each fact of a session has
+its own ``id`` (its place in the call, ``"0"`` to ``"63"``); every action message carries
 its fact's text, so the rule is given to the case whose ``id`` it holds. The
 rules have one pattern each, so facts of one session never join. Every case's
 sentinel action has the lowest priority and comes after every rule's; the loop
@@ -49,7 +47,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -76,8 +73,6 @@ except ImportError as _exc:  # pragma: no cover - depends on the Python version
 
 # The codes of assert_fact (rules.h): handled, not handled, already observed, deferred.
 _OK, _NOT_HANDLED, _OBSERVED, _DEFERRED = 0, 1, 2, 3
-# An action message is {"<rule name>":{...}}: a plain name is read without decoding the JSON.
-_PLAIN_NAME = re.compile(r"[A-Za-z0-9_.:?-]+")
 
 # Facts asserted together into one session by match_many; their ids are "0" .. "63".
 MAX_FACTS_PER_SESSION = 64
@@ -110,17 +105,6 @@ def _action_case(message: str) -> tuple[str, int]:
             return name, int(number)
     ((rule, body),) = json.loads(message).items()
     return str(rule), int(body["m"]["id"])
-
-
-def _action_name(message: str) -> str:
-    """The rule named by an action message, ``{"name":{"m":{...}}}``."""
-    if message.startswith('{"'):
-        end = message.find('"', 2)
-        name = message[2:end]
-        if end > 2 and _PLAIN_NAME.fullmatch(name):
-            return name
-    decoded = json.loads(message)
-    return str(next(iter(decoded)))
 
 
 class DurableMatcher:
@@ -220,6 +204,7 @@ class DurableMatcher:
             + ", ".join(f'{{"id": "{_FACT_IDS[k]}", {head}{bodies[i]}' for k, i in enumerate(cases))
             + "]"
         )
+        what = "this case" if len(cases) == 1 else "these cases"
         done = False
         try:
             code, state = engine.assert_facts(handle, text)
@@ -242,56 +227,20 @@ class DurableMatcher:
                     found[k].add(rule)
                     message = engine.complete_and_start_action(handle, state)
             elif code != _NOT_HANDLED:
-                raise EngineError(f"durable-rules answered {code} on these cases ({name})")
+                raise EngineError(f"durable-rules answered {code} on {what} ({name})")
             done = True
         except EngineError:
             raise
         except Exception as exc:
-            raise EngineError(f"durable-rules failed on these cases ({name}): {exc}") from exc
+            raise EngineError(f"durable-rules failed on {what} ({name}): {exc}") from exc
         finally:
             try:
                 engine.delete_state(handle, sid)
             except Exception as exc:
+                # After a failed assert there may be no session to delete: the first error
+                # is the one to tell.
                 if done:
-                    raise EngineError(
-                        f"durable-rules failed on these cases ({name}): {exc}"
-                    ) from exc
+                    raise EngineError(f"durable-rules failed on {what} ({name}): {exc}") from exc
 
     def match(self, fact: dict[str, Any]) -> set[str]:
-        fired: set[str] = set()
-        body = json.dumps(fact, ensure_ascii=False)[:-1]
-        joint = ", " if len(fact) else ""
-        engine = _engine
-        for name, handle in self._rulesets(str(fact["destination"])):
-            sid = str(next(_SIDS))
-            done = False
-            try:
-                code, state = engine.assert_fact(
-                    handle, f'{body}{joint}"id": "{sid}", "sid": "{sid}"}}'
-                )
-                if code == _OK:
-                    message = engine.start_action_for_state(handle, state)
-                    while message is not None:
-                        rule = _action_name(message if isinstance(message, str) else message[1])
-                        if rule == SENTINEL:
-                            break
-                        fired.add(rule)
-                        message = engine.complete_and_start_action(handle, state)
-                elif code != _NOT_HANDLED:
-                    raise EngineError(f"durable-rules answered {code} on this case ({name})")
-                done = True
-            except EngineError:
-                raise
-            except Exception as exc:
-                raise EngineError(f"durable-rules failed on this case ({name}): {exc}") from exc
-            finally:
-                try:
-                    engine.delete_state(handle, sid)
-                except Exception as exc:
-                    # After a failed assert there may be no session to delete: the first
-                    # error is the one to tell.
-                    if done:
-                        raise EngineError(
-                            f"durable-rules failed on this case ({name}): {exc}"
-                        ) from exc
-        return fired
+        return self.match_many([fact])[0]
