@@ -589,3 +589,22 @@ def test_keys_that_move_the_pointer_move_it_at_once_and_no_other_key_is_lost() -
     assert found["handed"] and found["pointed"] == "ru"
     # the first other key, whole, and all after it: for the widget, in order
     assert found["kept"] == "жx\r\x1b[B" and found["pending"] == "ж"
+
+
+def test_no_pydantic_plugin_is_looked_for_or_run(tmp_path: Path) -> None:
+    """A pydantic plugin installed beside riskcli would see every answer validated: riskcli
+    turns plugins off before any model is built (and skips scanning packages for them)."""
+    answers = tmp_path / "a.json"
+    answers.write_text('{"destination": "KG"}', encoding="utf-8")
+    code = (
+        "import sys, pydantic.plugin._loader as loader\n"
+        "from riskcli.cli.root import main\n"
+        "main(['assess', '--answers', sys.argv[1], '--format', 'json'])\n"
+        "print('plugins:', loader._plugins, file=sys.stderr)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(answers)], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert "plugins: None" in done.stderr  # never loaded: get_plugins() returned early

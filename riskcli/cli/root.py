@@ -49,6 +49,10 @@ def starts_with_the_language_question(argv: list[str]) -> bool:
 def main(argv: list[str] | None = None, first: FirstQuestion | None = None) -> int:
     """Run the CLI; map every outcome to an ExitStatus and at most one line on stderr.
     ``first``: the interview's first question, already on the screen."""
+    # pydantic runs the plugins installed beside it on every validation (an observability
+    # plugin could record the answers it sees) and looks them up in every package's
+    # metadata at the first model: riskcli uses none, so none is looked for or run.
+    os.environ["PYDANTIC_DISABLE_PLUGINS"] = "__all__"
     from riskcli.cli import common
     from riskcli.cli.app import app
     from riskcli.core.errors import ExitStatus, Interrupted, RiskcliError
