@@ -608,3 +608,31 @@ def test_no_pydantic_plugin_is_looked_for_or_run(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "plugins: None" in done.stderr  # never loaded: get_plugins() returned early
+
+
+FAILED_DRAWING = r"""
+import json, os, sys, termios
+import riskcli.interview.early as early
+master, slave = os.openpty()
+before = termios.tcgetattr(slave)
+
+def fail(*_args):
+    raise KeyboardInterrupt  # Ctrl-C while the question is being laid out
+
+early.render = fail
+try:
+    early.draw_first_question({"TERM": "xterm-256color", "LANG": "en_US.UTF-8"}, slave, slave)
+except KeyboardInterrupt:
+    pass
+print(json.dumps({"restored": termios.tcgetattr(slave) == before}))
+"""
+
+
+def test_ctrl_c_while_the_first_question_is_drawn_leaves_the_terminal_as_it_was() -> None:
+    """The terminal stops echoing before the question is drawn; Ctrl-C (or an error) in that
+    moment must not leave it so (no echo, no line mode) after riskcli has gone."""
+    done = subprocess.run(
+        [sys.executable, "-c", FAILED_DRAWING], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"restored": True}

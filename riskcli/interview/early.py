@@ -190,6 +190,7 @@ class FirstQuestion:
         self.pointed: int | None = None  # where the pointer was moved to (None: not moved)
         self.pending = b""  # read from the terminal, not taken here: the widget's
         self.below = 0
+        self._cursor_hidden = False
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -226,6 +227,7 @@ class FirstQuestion:
         sys.stderr.flush()
         # The prompt's first line is where the widget will start drawing: the cursor is left
         # there, hidden (as questionary's select hides it).
+        self._cursor_hidden = True
         self._write(f"{why}{HIDE_CURSOR}{prompt}\r" + (f"\033[{below}A" if below else ""))
         self.state = "drawn"
         self._streams = (sys.stdout, sys.stderr)
@@ -342,6 +344,7 @@ class FirstQuestion:
             self.state = "gone"
             up = f"\033[{self.why_lines}A" if self.why_lines else ""
             self._write(f"\r{up}\033[J{SHOW_CURSOR}")
+            self._cursor_hidden = False
 
     def interrupted(self) -> None:
         """Ctrl-C before the widget had the question: leave it as questionary leaves it."""
@@ -353,11 +356,17 @@ class FirstQuestion:
             self.state = "gone"
             line = aborted_line(self.lang, self.width, self.depth)
             self._write(f"\r\033[J{line}{SHOW_CURSOR}")
+            self._cursor_hidden = False
 
     def close(self) -> None:
-        """The terminal's settings as they were before riskcli started."""
+        """The terminal's settings as they were before riskcli started (and the cursor
+        shown, if the drawing hid it: an exit before the widget drew would leave it hidden)."""
         self._quiet_listener()
         self._unguard()
+        if self._cursor_hidden:
+            self._cursor_hidden = False
+            with contextlib.suppress(OSError, ValueError):
+                self._write(SHOW_CURSOR)
         if self.attrs_before is not None:
             import termios
 
@@ -385,4 +394,9 @@ def draw_first_question(
     if 0 < columns < 40:  # narrower than the interview lays out (0: unknown, taken as 80)
         return None
     first = FirstQuestion(locale_language(env), screen_width(columns), depth, fd_in, fd_out)
-    return first if first.draw() else None
+    try:
+        drawn = first.draw()
+    except BaseException:  # Ctrl-C or an error while drawing: the terminal as it was
+        first.close()
+        raise
+    return first if drawn else None
