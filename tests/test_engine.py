@@ -408,3 +408,57 @@ def test_the_engine_fires_a_rule_once_per_branch_that_holds(assessor: Assessor) 
                 assert counts[rule.name] == _paths(rule.condition, fact) <= rule.branches
                 fired += counts[rule.name]
     assert fired > 1000
+
+
+# --- a batch's rows matched together: failures ----------------------------------------
+
+
+class _Failing64:
+    """The oracle, failing on one fact (and so on any call that holds it), or refusing the
+    pack (``refuse``)."""
+
+    name = "oracle"
+
+    def __init__(self, real: Any, bad_destination: str, refuse: bool = False) -> None:
+        self.real, self.bad, self.refuse = real, bad_destination, refuse
+
+    def match(self, fact: dict[str, Any]) -> set[str]:
+        from riskcli.core.errors import EngineError, PackRefused
+
+        if self.refuse:
+            raise PackRefused("durable-rules refused the rule pack (*:0): error 113")
+        if fact["destination"] == self.bad:
+            raise EngineError("durable-rules failed on this case (EE:0): error 303")
+        result: set[str] = self.real.match(fact)
+        return result
+
+    def match_many(self, facts: list[dict[str, Any]]) -> list[set[str]]:
+        return [self.match(fact) for fact in facts]
+
+
+def test_an_engine_failure_in_a_batch_call_is_the_failing_rows_alone(
+    oracle: Assessor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from riskcli.core.batch import InputRow, assess_chunk
+
+    rows = [InputRow(i, {"case_id": f"c{i}", "destination": d})
+            for i, d in enumerate(["KG", "EE", "KZ", "LV"], start=2)]  # fmt: skip
+    expected = assess_chunk(oracle, rows)
+    monkeypatch.setattr(oracle, "matcher", _Failing64(oracle.matcher, "EE"))
+    got = assess_chunk(oracle, rows)
+    assert [r.status for r in got] == ["ok", "error", "ok", "ok"]
+    assert (
+        got[1].error == "could not be assessed: durable-rules failed on this case (EE:0): error 303"
+    )
+    assert [got[i] for i in (0, 2, 3)] == [expected[i] for i in (0, 2, 3)]
+
+
+def test_a_pack_the_engine_refuses_stops_the_batch(
+    oracle: Assessor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from riskcli.core.batch import InputRow, assess_chunk
+    from riskcli.core.errors import PackRefused
+
+    monkeypatch.setattr(oracle, "matcher", _Failing64(oracle.matcher, "", refuse=True))
+    with pytest.raises(PackRefused, match="refused the rule pack"):
+        assess_chunk(oracle, [InputRow(2, {"case_id": "a", "destination": "KG"})])

@@ -51,7 +51,9 @@ def main(argv: list[str] | None = None, first: FirstQuestion | None = None) -> i
     ``first``: the interview's first question, already on the screen."""
     # pydantic runs the plugins installed beside it on every validation (an observability
     # plugin could record the answers it sees) and looks them up in every package's
-    # metadata at the first model: riskcli uses none, so none is looked for or run.
+    # metadata at the first model: riskcli uses none, so none is looked for or run. Set
+    # for this process and its workers, whatever was set before; riskcli's own modules
+    # used as a library are not covered.
     os.environ["PYDANTIC_DISABLE_PLUGINS"] = "__all__"
     from riskcli.cli import common
     from riskcli.cli.app import app

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from riskcli.core.errors import InputError
+from riskcli.core.errors import InputError, PackRefused
 from riskcli.core.profile import make_profile
 from riskcli.core.report import DeadlineItem
 from riskcli.core.rules import SEVERITY_ORDER, Severity
@@ -115,13 +115,13 @@ def assess_chunk(
             raise
         except Exception as exc:
             results[i] = _failed(row, case_id, exc)
-    matched: list[set[str] | None]
+    matched: list[set[str] | None] = [None] * len(ready)
     try:
         matched = list(assessor.matcher.match_many([p.fact for _, _, p in ready]))
-    except (KeyboardInterrupt, SystemExit):
-        raise
+    except (KeyboardInterrupt, SystemExit, PackRefused):
+        raise  # a pack the engine refuses fails the run, not each row
     except Exception:  # one row at a time, to find the one the engine fails on
-        matched = [None] * len(ready)
+        pass
     for (i, case_id, prepared), fired in zip(ready, matched, strict=True):
         row = rows[i]
         try:
@@ -131,11 +131,14 @@ def assess_chunk(
         except InputError as exc:
             error = str(exc).removeprefix(f"row {row.row}: ")
             results[i] = RowResult(row.row, case_id, "error", error=error)
-        except (KeyboardInterrupt, SystemExit):
+        except (KeyboardInterrupt, SystemExit, PackRefused):
             raise
         except Exception as exc:  # an engine failure on one row must not stop the others
             results[i] = _failed(row, case_id, exc)
-    return [result for result in results if result is not None]
+    done = [result for result in results if result is not None]
+    if len(done) != len(rows):  # every row gets a result row: never one dropped
+        raise AssertionError(f"rows {rows[0].row}-{rows[-1].row}: a result is missing")
+    return done
 
 
 def _failed(row: InputRow, case_id: str, exc: Exception) -> RowResult:

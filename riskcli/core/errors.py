@@ -58,6 +58,11 @@ class EngineError(RiskcliError):
     exit_status = ExitStatus.ERROR
 
 
+class PackRefused(EngineError):
+    """The engine refused the rule pack itself: no case can be assessed with it (a batch
+    stops, rather than giving every row an error)."""
+
+
 class BadValue(ValueError):
     """A value a field cannot take (raised inside the profile's validators): its message in
     words of the catalog, so that the error naming the field can be shown in either language."""

@@ -15,7 +15,7 @@ from riskcli.core.conditions import Json, compile_condition
 from riskcli.core.errors import EngineError
 from riskcli.core.rules import RulePack
 
-MAX_BRANCHES_PER_RULESET = 48  # error 303 above 64 conditions holding at once
+MAX_BRANCHES_PER_RULESET = 48  # error 303 (or a crash) at 64+ conditions holding at once
 MAX_RULES_PER_RULESET = 200  # registration hangs at 512
 MAX_GROUPS_PER_CONDITION = 15  # $and/$or groups in one condition; 16 fail with error 113
 ANY = "*"
@@ -190,7 +190,9 @@ def _requires_of(cond: Json) -> dict[str, tuple[str, Any]]:
 
 
 def _exclusive(a: Json, b: Json) -> bool:
-    """True if the two can never hold for the same fact."""
+    """True if the two can never hold for the same fact. Two values are told apart as
+    Python tells them: durable-rules converts types (``1`` matches ``"1"`` and ``true``),
+    so this holds because the compiler gives each field values of one type only."""
     need_a, need_b = _requires(a), _requires(b)
     for field_name, (kind_a, value_a) in need_a.items():
         if field_name not in need_b:
@@ -244,6 +246,13 @@ def _anchored(anchor: Json, cond: Json) -> Json:
 
 
 def compile_pack(pack: RulePack) -> CompiledPack:
+    try:
+        return _compile_pack(pack)
+    finally:
+        _MEMO.clear()
+
+
+def _compile_pack(pack: RulePack) -> CompiledPack:
     compiled: list[CompiledRule] = []
     for rule in pack.rules:
         anchor = _destination_anchor(rule.destinations)
@@ -285,7 +294,6 @@ def compile_pack(pack: RulePack) -> CompiledPack:
                 chunks.append([rule_compiled])
             else:
                 last.append(rule_compiled)
-    _MEMO.clear()
     return CompiledPack(compiled, buckets)
 
 

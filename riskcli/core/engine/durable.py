@@ -16,8 +16,11 @@ Limits of durable-rules 2.0.28 guarded here (measured; see the project notes):
 
 * a ruleset of 512 rules or more hangs at registration: rules are split into
   rulesets by destination and into chunks well under that;
-* too many conditions holding at once for one fact fails with error 303:
-  chunks are sized by the number of OR branches that can hold at once;
+* too many conditions holding at once for one fact fail: error 303 (64 and
+  more in a ruleset), or a crash of the process (``free(): invalid pointer``,
+  seen with 65 branches of one rule's ``$or`` holding), which no retry can
+  catch: chunks are sized by the number of OR branches that can hold at once
+  (``compiled.simultaneous``, an upper bound checked against the engine);
 * a rule whose only test is that a field is absent never returns: every
   compiled rule is anchored on the destination;
 * a condition with more than 15 ``$and``/``$or`` groups is refused at
@@ -52,7 +55,7 @@ from typing import Any
 
 from riskcli.core.conditions import Json
 from riskcli.core.engine.compiled import CompiledPack, CompiledRule, condition_fields
-from riskcli.core.errors import EngineError
+from riskcli.core.errors import EngineError, PackRefused
 
 # In every ruleset, matched by every fact (a name no rule id can take): see the module docstring.
 SENTINEL = "riskcli:seen"
@@ -141,7 +144,7 @@ class DurableMatcher:
                     f"{self._prefix}/{name}", _definition(self._chunks[name])
                 )
             except Exception as exc:
-                raise EngineError(f"durable-rules refused the rule pack ({name}): {exc}") from exc
+                raise PackRefused(f"durable-rules refused the rule pack ({name}): {exc}") from exc
             self._handles[name] = handle
         if name not in self._fields:
             tested = [condition_fields(rule.condition) for rule in self._chunks[name]]
