@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from riskcli.core import summary as summaries
-from riskcli.core.conditions import FIELD_SPECS, to_fact
+from riskcli.core.conditions import to_fact
 from riskcli.core.engine import make_matcher
 from riskcli.core.engine.compiled import EngineName, Matcher, compile_pack, possible_name
 from riskcli.core.implications import Conflict, Inferred, settle
@@ -24,7 +24,7 @@ from riskcli.core.report import (
     Support,
 )
 from riskcli.core.rules import Rule, RulePack, Severity
-from riskcli.core.summary import Finding, finding_order
+from riskcli.core.summary import FIELD_POSITION, Finding, finding_order
 from riskcli.i18n import country_name
 
 __all__ = ["Assessment", "Assessor", "Finding"]
@@ -36,9 +36,6 @@ _profile_fields = summaries.profile_fields
 def _is_unknown(profile: Profile, field: str) -> bool:
     value = getattr(profile, field)
     return value is None or getattr(value, "value", value) == "unknown"
-
-
-_POSITION = {name: i for i, name in enumerate(FIELD_SPECS)}  # the order of unknown_fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +196,7 @@ class Assessor:
         ordered: tuple[str, ...] = ()
         if unknown:
             ordered = tuple(
-                sorted((f for f in unknown if f in _POSITION), key=_POSITION.__getitem__)
+                sorted((f for f in unknown if f in FIELD_POSITION), key=FIELD_POSITION.__getitem__)
             )
         return Finding(rule, certainty, severity, ordered, deadline, days_left)
 

@@ -336,7 +336,7 @@ def question_words(field: str, lang: str, destination: str) -> str:
     return question.text.get(lang).replace("{country}", country_name(destination, lang))
 
 
-_ORDER = {name: i for i, name in enumerate(FIELD_SPECS)}
+FIELD_POSITION = {name: i for i, name in enumerate(FIELD_SPECS)}  # the order of spec §1
 
 
 def settling(
@@ -356,7 +356,7 @@ def settling(
     for field, settled_by in settled.items():
         top = max((f.severity for f in settled_by), key=severity_rank)  # as highest() does
         items.append((field, sorted(settled_by, key=finding_order), top))
-    items.sort(key=lambda i: (-_RANK[i[2]], -len(i[1]), _ORDER[i[0]]))
+    items.sort(key=lambda i: (-_RANK[i[2]], -len(i[1]), FIELD_POSITION[i[0]]))
     return items
 
 
