@@ -33,7 +33,7 @@ import select
 import sys
 import textwrap
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, TextIO
 
 # questionary's select, as it draws it: "?" in its qmark style, the question in bold, the
@@ -336,26 +336,24 @@ class FirstQuestion:
 
     def withdraw(self) -> None:
         """Take the drawing away (something else is to be said), the cursor shown again."""
-        self._quiet_listener()
-        self._unguard()
-        with self._lock:
-            if self.state != "drawn":
-                return
-            self.state = "gone"
-            up = f"\033[{self.why_lines}A" if self.why_lines else ""
-            self._write(f"\r{up}\033[J{SHOW_CURSOR}")
-            self._cursor_hidden = False
+        up = f"\033[{self.why_lines}A" if self.why_lines else ""
+        self._take_away(lambda: f"\r{up}\033[J{SHOW_CURSOR}")
 
     def interrupted(self) -> None:
         """Ctrl-C before the widget had the question: leave it as questionary leaves it."""
+        self._take_away(
+            lambda: f"\r\033[J{aborted_line(self.lang, self.width, self.depth)}{SHOW_CURSOR}"
+        )
+
+    def _take_away(self, text: Callable[[], str]) -> None:
+        """Stop listening and guarding; if still drawn, write ``text()`` over the drawing."""
         self._quiet_listener()
         self._unguard()
         with self._lock:
             if self.state != "drawn":
                 return
             self.state = "gone"
-            line = aborted_line(self.lang, self.width, self.depth)
-            self._write(f"\r\033[J{line}{SHOW_CURSOR}")
+            self._write(text())
             self._cursor_hidden = False
 
     def close(self) -> None:
