@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -194,4 +195,24 @@ def test_ctrl_c_in_a_terminal(tmp_path: Path) -> None:
     assert child.exitstatus == 130
     assert "Traceback" not in rest
     assert "stopped" not in rest.replace("(stopped; nothing was saved)", "", 1)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_sigint_at_an_open_question_stops_as_ctrl_c_does(tmp_path: Path, lang: str) -> None:
+    # A Ctrl-C that reaches the terminal just before a question's widget has taken the
+    # keyboard arrives as a signal, not a key (so does `kill -INT`): the question must stop,
+    # not wait on for a key that never comes.
+    child = spawn(tmp_path, "--lang", lang)
+    question = {"en": "What is your citizenship?", "ru": "Какое у вас гражданство?"}[lang]
+    stopped = {"en": "stopped; nothing was saved", "ru": "остановлено; ничего не сохранено"}
+    try:
+        child.expect_exact(question)  # drawn: the widget has the terminal in raw mode
+        os.kill(child.pid, signal.SIGINT)
+        child.expect_exact(stopped[lang])
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 130
     assert list(tmp_path.iterdir()) == []

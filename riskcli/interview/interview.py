@@ -704,10 +704,18 @@ class Interview:
     # --- terminal plumbing -----------------------------------------------------------
 
     def prompt(self, question: questionary.Question, *, back: str | None = None) -> Any:
-        """Ask; Ctrl-C raises KeyboardInterrupt, Ctrl-D EOFError, Ctrl-Q QuickExit, at any
-        prompt. ``back``: the Left arrow answers BACK ("select": always; "text": on an
-        empty line, where it would do nothing else)."""
+        """Ask; Ctrl-C (or SIGINT) raises KeyboardInterrupt, Ctrl-D EOFError, Ctrl-Q
+        QuickExit, at any prompt. ``back``: the Left arrow answers BACK ("select": always;
+        "text": on an empty line, where it would do nothing else)."""
         extra = KeyBindings()
+
+        # A SIGINT while a question is open (Ctrl-C that reached the terminal before the
+        # widget's raw mode turned it into a key, or `kill -INT`) comes to the widget as the
+        # key <sigint>, which questionary binds to nothing: it would be lost, and the person
+        # left at a question that does not stop. It stops as Ctrl-C does.
+        @extra.add("<sigint>", eager=True)
+        def _interrupt(event: KeyPressEvent) -> None:
+            event.app.exit(exception=KeyboardInterrupt, style="class:aborting")
 
         @extra.add("c-d", eager=True)
         def _stop(event: KeyPressEvent) -> None:
