@@ -64,9 +64,10 @@ lock: $(VENV)/.installed
 catalog: $(VENV)/.installed
 	$(BIN)/python -m riskcli.i18n.build
 
-# After changing a file of rules/: the bundled pack pre-parsed for a quicker start-up
-# (riskcli/io/bundled_pack.json, committed; tests/test_startup.py fails while it is out of
-# step). An out-of-step one is never used: riskcli reads the YAML files instead.
+# After changing a file of rules/ or a module of PACK_CODE (riskcli/io/rulepack.py): the
+# bundled pack validated and compiled for a quicker start-up (riskcli/io/bundled_pack.pickle,
+# committed; tests/test_startup.py fails while it is out of step). An out-of-step one is
+# never used: riskcli reads, validates and compiles the YAML files instead.
 pack: $(VENV)/.installed
 	$(BIN)/python -m riskcli.io.rulepack
 

@@ -21,7 +21,12 @@ import yaml
 from riskcli.cli.assess import LazyDestinations, PackLoader
 from riskcli.cli.common import Environment
 from riskcli.cli.root import starts_with_the_language_question
+from riskcli.core import rules as rules_module
+from riskcli.core.assess import Assessor
+from riskcli.core.engine import compiled as compiled_module
+from riskcli.core.engine.compiled import compile_pack
 from riskcli.core.errors import RulePackError
+from riskcli.core.profile import make_profile
 from riskcli.io import rulepack
 
 # Run in a fresh interpreter: which modules did the command load?
@@ -81,7 +86,7 @@ def test_assess_loads_only_its_own_command() -> None:
     assert "riskcli.cli.assess" in loaded
     assert _under(loaded, STORE_MODULES + OTHER_COMMANDS + PROMPT_MODULES) == []
     assert _under(loaded, ("riskcli.core.check", "riskcli.render.html")) == []
-    # JSON answers and the bundled pack, pre-parsed: no YAML parser at all
+    # JSON answers and the bundled pack, built: no YAML parser at all
     assert _under(loaded, ("yaml", "riskcli.io.safeyaml")) == []
     _, loaded = loaded_by("assess", "-a", "-", "--format", "json", stdin="destination: KG\n")
     assert "riskcli.io.safeyaml" in loaded  # a YAML answers file: it is loaded for it
@@ -185,33 +190,45 @@ def test_an_error_still_exits_with_its_status_and_message(tmp_path: Path) -> Non
     assert done.stdout == "" and done.stderr.startswith("riskcli: ")
 
 
-# --- the bundled pack, pre-parsed (riskcli/io/bundled_pack.json) --------------------------
+# --- the bundled pack, built (riskcli/io/bundled_pack.pickle, `make pack`) ---------------
 
 
-def test_the_pre_parsed_pack_is_in_step_with_rules() -> None:
+def _keys_of(data: bytes) -> dict[str, str]:
+    assert data.startswith(rulepack.MAGIC)
+    line = data[len(rulepack.MAGIC) :].split(b"\n", 1)[0]
+    keys: dict[str, str] = json.loads(line)
+    return keys
+
+
+def test_the_built_pack_is_in_step_with_rules_and_code() -> None:
     bundled = rulepack.bundled_rules_dir()
-    document = json.loads(rulepack.PRECOMPILED.read_text(encoding="utf-8"))
-    assert document["version"] == rulepack.pack_version(bundled), (
-        "rules/ changed: run `make pack` (riskcli/io/bundled_pack.json is out of step)"
+    keys = _keys_of(rulepack.PRECOMPILED.read_bytes())
+    assert keys == {"version": rulepack.pack_version(bundled), "code": rulepack.code_key()}, (
+        "rules/ or a module of PACK_CODE changed: run `make pack` "
+        "(riskcli/io/bundled_pack.pickle is out of step)"
     )
-    assert rulepack.PRECOMPILED.read_text(encoding="utf-8") == rulepack.precompile(bundled)
 
 
 def _read_from_yaml(pack_dir: Path) -> rulepack.RulePack:
-    """The pack as the YAML files give it, the pre-parsed one out of the way."""
+    """The pack as the YAML files give it, the built one out of the way."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(rulepack, "PRECOMPILED", pack_dir / "no-such-file.json")
+        mp.setattr(rulepack, "PRECOMPILED", pack_dir / "no-such-file.pickle")
         return rulepack.load_rule_pack(pack_dir)
 
 
-def test_the_pre_parsed_pack_is_the_yaml_files_exactly() -> None:
+def test_the_built_pack_is_the_yaml_files_exactly() -> None:
     bundled = rulepack.bundled_rules_dir()
-    assert rulepack.precompiled(bundled, rulepack.pack_version(bundled)) is not None  # in use
+    assert rulepack.prebuilt(bundled, rulepack.pack_version(bundled)) is not None  # in use
     fast = rulepack.load_rule_pack()
     slow = _read_from_yaml(bundled)
     assert fast.rules == slow.rules and fast.registry == slow.registry
     assert fast.version == slow.version and fast.directory == slow.directory
-    # the dates YAML gave are dates again (a test's profile holds them untyped)
+    assert slow.compiled is None and fast.compiled is not None
+    assert fast.compiled == compile_pack(slow)  # compiled as the code compiles it now
+    assert [(r.condition, r.fields) for r in fast.rules] == [
+        (r.condition, r.fields) for r in slow.rules
+    ]
+    # the dates YAML gave are dates still (a test's profile holds them untyped)
     as_of = {r.id: r.tests.as_of for r in fast.rules}
     assert as_of == {r.id: r.tests.as_of for r in slow.rules}
     assert any(isinstance(d, dt.date) for d in as_of.values())
@@ -219,11 +236,11 @@ def test_the_pre_parsed_pack_is_the_yaml_files_exactly() -> None:
 
 @pytest.fixture
 def bundled_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the bundled pack standing in for it, with its own pre-parsed file."""
+    """A copy of the bundled pack standing in for it, with its own built file."""
     pack = tmp_path / "rules"
     shutil.copytree(rulepack.bundled_rules_dir(), pack)
-    pre = tmp_path / "bundled_pack.json"
-    pre.write_text(rulepack.precompile(pack), encoding="utf-8")
+    pre = tmp_path / "bundled_pack.pickle"
+    pre.write_bytes(rulepack.prebuild(pack))
     monkeypatch.setattr(rulepack, "bundled_rules_dir", lambda: pack)
     monkeypatch.setattr(rulepack, "PRECOMPILED", pre)
     monkeypatch.delenv("RISKCLI_RULES", raising=False)
@@ -234,13 +251,59 @@ def _no_yaml(path: object, what: str = "") -> None:
     raise AssertionError(f"the YAML file {path} was read")
 
 
-def test_the_bundled_pack_is_read_without_yaml(
+def _not_here(*args: object, **kwargs: object) -> None:
+    raise AssertionError("validated or compiled at run time")
+
+
+def test_the_bundled_pack_is_neither_read_nor_validated_nor_compiled(
     bundled_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     expected = _read_from_yaml(bundled_copy)
     monkeypatch.setattr(rulepack, "load_data", _no_yaml)
+    monkeypatch.setattr(rules_module, "rule_from_data", _not_here)
+    monkeypatch.setattr(rules_module, "registry_from_data", _not_here)
+    monkeypatch.setattr(compiled_module, "_compile_pack", _not_here)
     pack = rulepack.load_rule_pack()
     assert pack.rules == expected.rules and pack.directory == bundled_copy
+    report = Assessor(pack).assess(make_profile({"destination": "KG", "wanted": "federal"}))
+    assert "kg-deportation-on-request" in [r.id for r in report.risks]
+
+
+@pytest.mark.parametrize("key", ["0123456789abcdef", ""])
+def test_a_built_pack_of_other_code_is_never_used(
+    bundled_copy: Path, monkeypatch: pytest.MonkeyPatch, key: str
+) -> None:
+    # "": a module of PACK_CODE whose source cannot be read (its hash cannot be checked)
+    read: list[object] = []
+    real = rulepack.load_data
+    monkeypatch.setattr(rulepack, "load_data", lambda p, what="": read.append(p) or real(p))
+    monkeypatch.setattr(rulepack, "code_key", lambda: key)
+    pack = rulepack.load_rule_pack()
+    assert pack.compiled is None and len(read) == len(list(bundled_copy.glob("*.yaml")))
+    assert pack.rules == _read_from_yaml(bundled_copy).rules
+
+
+def test_pack_code_names_every_module_that_makes_a_pack(tmp_path: Path) -> None:
+    # In a fresh interpreter: the riskcli modules that reading, validating and compiling a
+    # pack from its files imports; a change to any of them must change code_key().
+    script = (
+        "import json, sys\n"
+        "from riskcli.io import rulepack\n"
+        "from riskcli.core.engine.compiled import compile_pack\n"
+        f"rulepack.PRECOMPILED = rulepack.Path({str(tmp_path / 'none.pickle')!r})\n"
+        "pack = rulepack.load_rule_pack()\n"
+        "compile_pack(pack)\n"
+        "[(r.condition, r.fields) for r in pack.rules]\n"
+        "print(json.dumps([m.__file__ for n, m in sys.modules.items()\n"
+        "                  if n.startswith('riskcli') and getattr(m, '__file__', None)]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    package = Path(rulepack.__file__).resolve().parent.parent
+    used = {Path(f).resolve().relative_to(package).as_posix() for f in json.loads(done.stdout)}
+    assert used <= set(rulepack.PACK_CODE), sorted(used - set(rulepack.PACK_CODE))
+    assert all((package / name).is_file() for name in rulepack.PACK_CODE)
 
 
 def _edit_title(pack: Path) -> str:
@@ -299,7 +362,7 @@ def test_another_folder_is_read_from_its_files(
     other = tmp_path / "mine"
     shutil.copytree(bundled_copy, other)
     assert rulepack.pack_version(other) == rulepack.pack_version(bundled_copy)
-    assert rulepack.precompiled(other, rulepack.pack_version(other)) is None
+    assert rulepack.prebuilt(other, rulepack.pack_version(other)) is None
     monkeypatch.setattr(rulepack, "load_data", _no_yaml)
     with pytest.raises(AssertionError, match="was read"):
         rulepack.load_rule_pack(other)

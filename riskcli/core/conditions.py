@@ -20,8 +20,7 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from riskcli.core.profile import (
     FIELDS,
@@ -35,8 +34,7 @@ from riskcli.core.profile import (
 Kind = Literal["enum", "country", "bool", "date", "number", "list", "text"]
 
 
-@dataclass(frozen=True)
-class FieldSpec:
+class FieldSpec(NamedTuple):
     kind: Kind
     values: tuple[str, ...] = ()  # allowed values (enum, list of enum)
     derived_from: tuple[str, ...] = ()  # for features: the profile fields they come from
@@ -254,8 +252,7 @@ class ConditionError(ValueError):
     """A condition that does not fit the language; the message says where."""
 
 
-@dataclass(frozen=True)
-class Leaf:
+class Leaf(NamedTuple):
     field: str
     op: str
     value: Any  # normalised: str, int (days / day number), bool, tuple[str, ...]

@@ -10,8 +10,7 @@ together with the premise, the pair is a *conflict*: reported, never silently re
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from riskcli.core.profile import Profile, typed_value
 
@@ -19,8 +18,7 @@ KNOWN_AS_OF = dt.date(2026, 12, 1)
 KIND = "general reference knowledge (not from the source documents)"
 
 
-@dataclass(frozen=True)
-class Implication:
+class Implication(NamedTuple):
     """If ``field`` is (or, for a list, contains) ``value``, then ``then_field`` is ``then``."""
 
     id: str
@@ -140,8 +138,7 @@ _CLASH = {
 }
 
 
-@dataclass(frozen=True)
-class Inferred:
+class Inferred(NamedTuple):
     field: str
     value: Any
     source: dict[str, Any]  # the answer it came from
@@ -149,8 +146,7 @@ class Inferred:
     implication: str
 
 
-@dataclass(frozen=True)
-class Conflict:
+class Conflict(NamedTuple):
     fields: tuple[str, ...]
     message: str
     implication: str

@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 DONT_KNOW = "__dont_know__"
 OTHER_COUNTRY = "__other_country__"
@@ -28,8 +27,7 @@ Kind = Literal["select", "yes_no", "multi", "date", "destination", "charges", "c
 Answers = Mapping[str, Any]
 
 
-@dataclass(frozen=True)
-class Words:
+class Words(NamedTuple):
     en: str
     ru: str
 
@@ -37,16 +35,14 @@ class Words:
         return self.ru if lang == "ru" else self.en
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(NamedTuple):
     """One choice of a select or multi question: the profile value and its words."""
 
     value: Any
     words: Words
 
 
-@dataclass(frozen=True)
-class Question:
+class Question(NamedTuple):
     key: str  # the profile field it fills (or a helper key when ``saved`` is False)
     kind: Kind
     text: Words  # may use {country}, {in_country}, {to_country}: see country_forms()

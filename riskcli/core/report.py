@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -142,8 +141,7 @@ class FactsAge(Model):
     years_before_as_of: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class DeadlineItem:
+class DeadlineItem(NamedTuple):
     """A computed deadline of one case (for the calendar): the day and what runs out."""
 
     day: dt.date

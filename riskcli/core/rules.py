@@ -12,13 +12,16 @@ import datetime as dt
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from riskcli.core.conditions import ConditionError, Node, fields_of, parse_condition
 from riskcli.core.errors import RulePackError
 from riskcli.core.profile import parse_country
+
+if TYPE_CHECKING:
+    from riskcli.core.engine.compiled import CompiledPack
 
 RULE_ID = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
@@ -62,7 +65,10 @@ class Category(StrEnum):
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: a model's validator is built the first time it validates, not at import.
+    # The bundled pack is loaded already validated (riskcli.io.rulepack), so a run that uses
+    # only it never builds them.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Text(Strict):
@@ -206,6 +212,9 @@ class RulePack:
         self.by_id = {rule.id: rule for rule in rules}
         self.registry = registry
         self.version = version
+        # the pack compiled for the engine, once (riskcli.core.engine.compiled.compile_pack;
+        # the bundled pack comes with it, compiled when riskcli was built)
+        self.compiled: CompiledPack | None = None
 
     def covers(self, destination: str) -> bool:
         """Whether any rule is written for this country specifically."""

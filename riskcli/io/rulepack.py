@@ -4,22 +4,23 @@ The files are parsed by the safe loader (:mod:`riskcli.io.loaders`) and validate
 the models of :mod:`riskcli.core.rules`. The default folders come from the
 environment (``RISKCLI_RULES``, ``RISKCLI_SOURCES``) or beside the package.
 
-The bundled pack is also kept pre-parsed, in ``bundled_pack.json`` beside this module
-(committed, like the compiled message catalog; ``make pack`` writes it): the content of
-every file as the safe loader read it, under the pack's version (the hash of its files).
-It spares a start-up the YAML parser, never the validation: the same models check the
-same data. It is used only for the bundled folder and only while that folder's files
-hash to its version, so a changed, added or removed rule file is read from the folder.
-Nothing is written at run time.
+The bundled pack is also kept built, in ``bundled_pack.pickle`` beside this module
+(committed, like the compiled message catalog; ``make pack`` writes it): the rules and the
+source registry as the models validated them from the files, and the pack compiled for
+the engine. A start-up then reads neither YAML nor validates nor compiles. It is used
+only for the bundled folder, and only while both keys in its first line hold: the pack's
+version (the hash of its files), so a changed, added or removed rule file is read from the
+folder; and the hash of the code that reads, validates and compiles a pack (``PACK_CODE``,
+with pydantic's version), so a change to that code is never met with objects the old code
+made. Nothing is written at run time. The file is part of riskcli, as its modules are:
+it is unpickled only from beside this module, never from a user's folder.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,12 +28,34 @@ from riskcli.core.errors import InputError, RulePackError
 from riskcli.io.loaders import load_data
 
 if TYPE_CHECKING:  # the models (pydantic) load with the pack, not for its version
-    from riskcli.core.rules import Rule, RulePack
+    from riskcli.core.rules import Rule, RulePack, SourceRegistry
 
 PACKAGE = Path(__file__).resolve().parent.parent  # riskcli/
 
 
-PRECOMPILED = Path(__file__).resolve().with_name("bundled_pack.json")
+PRECOMPILED = Path(__file__).resolve().with_name("bundled_pack.pickle")
+MAGIC = b"riskcli pack 1\n"
+# The modules (under riskcli/) whose code reads, validates or compiles a pack, or defines
+# the classes of the objects kept built: every riskcli module that loading and compiling a
+# pack imports (tests/test_startup.py checks it in a fresh interpreter).
+PACK_CODE = (
+    "__init__.py",
+    "core/__init__.py",
+    "core/conditions.py",
+    "core/engine/__init__.py",
+    "core/engine/compiled.py",
+    "core/engine/durable.py",
+    "core/engine/oracle.py",
+    "core/errors.py",
+    "core/profile.py",
+    "core/rules.py",
+    "i18n/__init__.py",
+    "i18n/messages.py",
+    "io/__init__.py",
+    "io/loaders.py",
+    "io/rulepack.py",
+    "io/safeyaml.py",
+)
 
 
 def bundled_rules_dir() -> Path:
@@ -56,11 +79,11 @@ def default_sources_dir() -> Path | None:
     return candidate if candidate.is_dir() else None
 
 
-def load_rule(path: Path, read: Callable[[Path, str], Any] | None = None) -> Rule:
+def load_rule(path: Path) -> Rule:
     from riskcli.core.rules import rule_from_data
 
     try:
-        data = (read or _read)(path, "rule file")
+        data = _read(path, "rule file")
     except InputError as exc:
         raise RulePackError(str(exc)) from None
     return rule_from_data(data, path.name)
@@ -81,95 +104,91 @@ def pack_version(directory: Path) -> str:
 
 
 def load_rule_pack(directory: Path | None = None) -> RulePack:
-    from riskcli.core.rules import build_pack, registry_from_data
+    from riskcli.core.rules import build_pack
 
     directory = directory or default_rules_dir()
     if not directory.is_dir():
         raise RulePackError(f"{directory}: no rule pack here (a folder of rule files)")
     version = pack_version(directory)
-    read = _read
-    parsed = precompiled(directory, version)
-    if parsed is not None:
+    built = prebuilt(directory, version)
+    if built is not None:
+        return built
+    return build_pack(directory, *_from_files(directory), version)
 
-        def read(path: Path, what: str) -> Any:
-            return parsed[path.name]
 
-    registry_path = directory / "sources.yaml"
+def _from_files(directory: Path) -> tuple[list[Rule], SourceRegistry]:
+    """The rules and the source registry, read from the folder's files and validated."""
+    from riskcli.core.rules import registry_from_data
+
     try:
-        registry = registry_from_data(read(registry_path, "source registry"))
+        registry = registry_from_data(_read(directory / "sources.yaml", "source registry"))
     except InputError as exc:
         raise RulePackError(str(exc)) from None
     paths = sorted(directory.glob("*.yaml"))
-    rules = [load_rule(p, read) for p in paths if p.name != "sources.yaml"]
-    return build_pack(directory, rules, registry, version)
+    return [load_rule(p) for p in paths if p.name != "sources.yaml"], registry
 
 
-# --- the bundled pack, pre-parsed ---------------------------------------------------------
+# --- the bundled pack, built (make pack) ---------------------------------------------------
 
 
-def precompiled(directory: Path, version: str) -> dict[str, Any] | None:
-    """The pre-parsed content of the bundled pack's files (name -> data), if ``directory`` is
-    the bundled folder and its files still hash to ``version``; else None (read the files)."""
+def code_key() -> str:
+    """The hash of the code that makes a pack's objects (``PACK_CODE``) and of pydantic's
+    version (its models' pickled state); '' if a module's source cannot be read."""
+    from pydantic.version import VERSION
+
+    digest = hashlib.sha256(VERSION.encode())
+    for name in PACK_CODE:
+        try:
+            data = (PACKAGE / name).read_bytes()
+        except OSError:
+            return ""
+        digest.update(b"\0" + name.encode() + b"\0" + data)
+    return digest.hexdigest()[:16]
+
+
+def _keys(version: str) -> bytes:
+    return json.dumps({"version": version, "code": code_key()}).encode() + b"\n"
+
+
+def prebuilt(directory: Path, version: str) -> RulePack | None:
+    """The bundled pack as ``make pack`` built it, if ``directory`` is the bundled folder and
+    both keys hold (its files hash to ``version``; the code is the code that built it);
+    else None (read the files)."""
+    import pickle
+
+    from riskcli.core.rules import build_pack
+
     try:
         if directory.resolve() != bundled_rules_dir().resolve():
             return None
-        document = json.loads(PRECOMPILED.read_bytes())
-    except (OSError, ValueError):
+        data = PRECOMPILED.read_bytes()
+    except OSError:
         return None
-    if not isinstance(document, dict) or document.get("version") != version:
+    head = MAGIC + _keys(version)
+    if not data.startswith(head) or not code_key():
         return None
-    files: dict[str, Any] = document["files"]
-    for where in document["dates"]:  # JSON has no dates: put back those YAML gave
-        *path, last = where
-        node = files
-        for step in path:
-            node = node[step]
-        node[last] = dt.date.fromisoformat(node[last])
-    return files
+    rules, registry, compiled = pickle.loads(data[len(head) :])
+    pack = build_pack(directory, rules, registry, version)
+    pack.compiled = compiled
+    return pack
 
 
-def _plain(value: Any, path: list[str | int], dates: list[list[str | int]]) -> Any:
-    """What the YAML loader gave, as JSON can hold it; the places of dates noted in DATES."""
-    if isinstance(value, dict):
-        out = {}
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise RulePackError(f"{path[0]}: a key that is not text: {key!r}")
-            out[key] = _plain(item, [*path, key], dates)
-        return out
-    if isinstance(value, list):
-        return [_plain(item, [*path, i], dates) for i, item in enumerate(value)]
-    if type(value) is dt.date:
-        dates.append(path)
-        return value.isoformat()
-    if value is None or isinstance(value, str | bool | int):
-        return value
-    raise RulePackError(f"{path[0]}: a value JSON cannot keep exactly: {value!r}")
+def prebuild(directory: Path) -> bytes:
+    """The content of ``bundled_pack.pickle`` for the pack in ``directory``: read from its
+    files, validated and compiled (a pack that does not load or compile is not built)."""
+    import pickle
+
+    from riskcli.core.engine.compiled import compile_pack
+    from riskcli.core.rules import build_pack
+
+    version = pack_version(directory)
+    rules, registry = _from_files(directory)
+    compiled = compile_pack(build_pack(directory, rules, registry, version))
+    for rule in rules:  # what the engine and the report read of each rule, worked out now
+        _ = rule.condition, rule.fields
+    return MAGIC + _keys(version) + pickle.dumps((rules, registry, compiled), protocol=5)
 
 
-def precompile(directory: Path) -> str:
-    """The text of ``bundled_pack.json`` for the pack in ``directory`` (checked first: a
-    pack that does not load is not pre-parsed)."""
-    load_rule_pack(directory)
-    dates: list[list[str | int]] = []
-    files = {
-        path.name: _plain(load_data(path, what="rule file"), [path.name], dates)
-        for path in sorted(directory.glob("*.yaml"))
-    }
-    lines = [
-        f"{json.dumps(name)}: {json.dumps(data, ensure_ascii=False)}"
-        for name, data in files.items()
-    ]
-    return (
-        "{"
-        + f'"version": {json.dumps(pack_version(directory))},\n'
-        + f'"dates": {json.dumps(dates, ensure_ascii=False)},\n'
-        + '"files": {\n'
-        + ",\n".join(lines)
-        + "\n}}\n"
-    )
-
-
-if __name__ == "__main__":  # `make pack`: after changing a file of rules/
-    PRECOMPILED.write_text(precompile(bundled_rules_dir()), encoding="utf-8")
-    print(f"{PRECOMPILED}: the pack of {bundled_rules_dir()}, pre-parsed")
+if __name__ == "__main__":  # `make pack`: after changing rules/ or a module of PACK_CODE
+    PRECOMPILED.write_bytes(prebuild(bundled_rules_dir()))
+    print(f"{PRECOMPILED}: the pack of {bundled_rules_dir()}, built")

@@ -1,5 +1,5 @@
 """The safe YAML loader of :mod:`riskcli.io.loaders`, apart: PyYAML is loaded only when a
-file is YAML (an answers file in JSON, and the bundled pack, pre-parsed, need none of it).
+file is YAML (an answers file in JSON, and the bundled pack, built, need none of it).
 
 The safe constructor only (no tag builds an object), YAML 1.2's booleans, no duplicate
 keys, nesting counted while composing, aliases counted before they are expanded, and

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, NamedTuple, Protocol
 
 from riskcli.core.conditions import Json, compile_condition
 from riskcli.core.errors import EngineError
@@ -27,8 +27,7 @@ def possible_name(rule_id: str) -> str:
     return f"{rule_id}?"
 
 
-@dataclass(frozen=True)
-class CompiledRule:
+class CompiledRule(NamedTuple):
     name: str  # rule id, or rule id + "?" for the "possible" form
     rule_id: str
     mode: Literal["certain", "possible"]
@@ -246,10 +245,14 @@ def _anchored(anchor: Json, cond: Json) -> Json:
 
 
 def compile_pack(pack: RulePack) -> CompiledPack:
-    try:
-        return _compile_pack(pack)
-    finally:
-        _MEMO.clear()
+    """The pack compiled for the engine: once per pack (kept on it), or as it came
+    compiled (the bundled pack, :mod:`riskcli.io.rulepack`)."""
+    if pack.compiled is None:
+        try:
+            pack.compiled = _compile_pack(pack)
+        finally:
+            _MEMO.clear()
+    return pack.compiled
 
 
 def _compile_pack(pack: RulePack) -> CompiledPack:
