@@ -15,6 +15,7 @@ import pytest
 from fuzzkit import BUDGETS, PACK, answers, assessor_for, budget
 from hypothesis import given
 
+from riskcli.core.assess import Assessor
 from riskcli.core.batch import InputRow, assess_row, row_answers
 from riskcli.core.conditions import (
     ENUM_UNKNOWN,
@@ -24,6 +25,7 @@ from riskcli.core.conditions import (
     known_key,
     to_fact,
 )
+from riskcli.core.engine.compiled import possible_name
 from riskcli.core.errors import InputError
 from riskcli.core.implications import settle
 from riskcli.core.profile import (
@@ -33,7 +35,8 @@ from riskcli.core.profile import (
     make_profile,
     typed_value,
 )
-from riskcli.core.summary import Trials, candidates, profile_fields
+from riskcli.core.report import Certainty
+from riskcli.core.summary import Finding, Trials, candidates, finding_order, profile_fields
 
 
 def plain_fact(profile: Profile) -> dict[str, Any]:
@@ -210,5 +213,64 @@ def test_a_batch_row_shows_the_summary_of_its_report(budget_name: str, engine: A
             key=lambda f: (0 if f.confirmed else 1, -f.severity.rank, f.days_left, f.rule.id),
         )
         assert [d.rule_id for d in row.deadlines] == [f.rule.id for f in dated]
+
+    check()
+
+
+def plain_findings(assessor: Assessor, profile: Profile) -> list[Finding]:
+    """The findings of a profile from their definition, rule by rule (no tables made per
+    pack, no finding shared between profiles): a rule the engine matched in its certain form
+    is confirmed unless it rests on unanswered questions; one matched only in its possible
+    form is possible; its unknown fields, deadline and escalated severity from the rule."""
+    prepared = assessor.prepare(profile)
+    fired = assessor.matcher.match(prepared.fact)
+    settled = prepared.settled
+    trials = Trials(settled, prepared.fact)
+    out = []
+    for rule in assessor.pack.rules:
+        open_fields: tuple[str, ...] = ()
+        if rule.id in fired:
+            open_fields = assessor.hypotheses.rests_on_unanswered(rule, trials)
+            certainty = Certainty.possible if open_fields else Certainty.confirmed
+        elif possible_name(rule.id) in fired:
+            certainty = Certainty.possible
+        else:
+            continue
+        unknown: set[str] = set()
+        if open_fields:
+            unknown = set(open_fields)
+        elif certainty is Certainty.possible:
+            for name in profile_fields(rule.fields):
+                value = getattr(settled, name)
+                if value is None or getattr(value, "value", value) == "unknown":
+                    unknown.add(name)
+        severity, deadline, days_left = rule.severity, None, None
+        if rule.deadline is not None:
+            base = getattr(settled, rule.deadline.from_)
+            if base is None:
+                unknown.add(rule.deadline.from_)
+            else:
+                deadline = base + dt.timedelta(days=rule.deadline.add_days)
+                days_left = (deadline - settled.as_of).days
+                for step in rule.escalate:
+                    if days_left <= step.days_left_at_most and step.severity.rank > severity.rank:
+                        severity = step.severity
+        ordered = tuple(f for f in FIELD_SPECS if f in unknown)
+        out.append(Finding(rule, certainty, severity, ordered, deadline, days_left))
+    return sorted(out, key=finding_order)
+
+
+@pytest.mark.parametrize("engine", ["oracle", "auto"])
+@pytest.mark.parametrize("budget_name", BUDGETS)
+def test_the_findings_are_those_of_their_definition(budget_name: str, engine: Any) -> None:
+    assessor = assessor_for(engine)
+
+    @budget(budget_name, 200)
+    @given(raw=answers())
+    def check(raw: dict[str, Any]) -> None:
+        profile = profile_of(raw)
+        if profile is None:
+            return
+        assert assessor.findings(profile) == plain_findings(assessor, profile)
 
     check()

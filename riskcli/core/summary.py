@@ -291,8 +291,13 @@ class Hypotheses:
         tested = self.known_tests.get(rule.id)
         if not tested:
             return ()
-        given = dict(fixed)
-        open_fields = [f for f in tested if f not in given and getattr(trials.profile, f) is None]
+        values = trials.profile.__dict__  # the profile's fields (getattr without the lookup)
+        if fixed:
+            given = dict(fixed)
+            open_fields = [f for f in tested if f not in given and values[f] is None]
+        else:
+            given = {}
+            open_fields = [f for f in tested if values[f] is None]
         if not open_fields:
             return ()
         key = self.memo.key(rule, trials.profile, "rests", repr(fixed))
