@@ -36,7 +36,14 @@ from riskcli.core.profile import (
     typed_value,
 )
 from riskcli.core.report import Certainty
-from riskcli.core.summary import Finding, Trials, candidates, finding_order, profile_fields
+from riskcli.core.summary import (
+    Finding,
+    Hypotheses,
+    Trials,
+    candidates,
+    finding_order,
+    profile_fields,
+)
 
 
 def plain_fact(profile: Profile) -> dict[str, Any]:
@@ -212,7 +219,17 @@ def test_a_batch_row_shows_the_summary_of_its_report(budget_name: str, engine: A
             (f for f in assessment.findings if f.deadline is not None),
             key=lambda f: (0 if f.confirmed else 1, -f.severity.rank, f.days_left, f.rule.id),
         )
-        assert [d.rule_id for d in row.deadlines] == [f.rule.id for f in dated]
+        assert [(d.rule_id, d.day, d.kind, d.certainty) for d in row.deadlines] == [
+            (f.rule.id, f.deadline, f.deadline_kind, f.certainty) for f in dated
+        ]
+        risks = assessor.report(assessment).risks  # confirmed first, most severe first
+        assert row.categories == tuple(dict.fromkeys(r.category.value for r in risks))
+        expected = None
+        if summary.highest_severity:
+            expected = "confirmed"
+        elif summary.possible_highest_severity:
+            expected = "possible"
+        assert row.certainty == expected
 
     check()
 
@@ -272,5 +289,32 @@ def test_the_findings_are_those_of_their_definition(budget_name: str, engine: An
         if profile is None:
             return
         assert assessor.findings(profile) == plain_findings(assessor, profile)
+
+    check()
+
+
+@pytest.mark.parametrize("budget_name", BUDGETS)
+def test_the_questions_that_settle_a_finding_are_those_settles_names(budget_name: str) -> None:
+    assessor = assessor_for("oracle")
+
+    @budget(budget_name, 150)
+    @given(raw=answers())
+    def check(raw: dict[str, Any]) -> None:
+        profile = profile_of(raw)
+        if profile is None:
+            return
+        assessment = assessor.evaluate(profile)
+        plain = Hypotheses(assessor.pack.rules, assessor.conditions)  # its own memo
+        for finding in assessment.findings:
+            if finding.confirmed:
+                continue
+            expected = tuple(
+                field
+                for field in finding.unknown_fields
+                if plain.settles(finding, field, assessment.trials)
+            )
+            for _ in range(2):  # worked out, then from the memo
+                got = assessor.hypotheses.settling_fields(finding, assessment.trials)
+                assert got == expected, finding.rule.id
 
     check()

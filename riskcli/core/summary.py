@@ -321,6 +321,20 @@ class Hypotheses:
             return bool(known)
         return bool(self.memo.put(key, self._settles(finding, field, trials)))
 
+    def settling_fields(self, finding: Finding, trials: Trials) -> tuple[str, ...]:
+        """The unknown fields of a possible finding whose answer would settle it (each as
+        :meth:`settles` says), in the finding's order; one memo entry for all of them."""
+        key = self.memo.key(finding.rule, trials.profile, "settling", finding.unknown_fields)
+        known = self.memo.get(key)
+        if known is not _MISSING:
+            return tuple(known)
+        fields = tuple(
+            field
+            for field in finding.unknown_fields
+            if field in FIELD_SPECS and self._settles(finding, field, trials)
+        )
+        return tuple(self.memo.put(key, fields))
+
     def _settles(self, finding: Finding, field: str, trials: Trials) -> bool:
         rule = finding.rule
         certain, possible = self.predicates[rule.id]
@@ -354,9 +368,8 @@ def settling(
     for found in findings:
         if found.certainty is Certainty.confirmed or found.rule.kind != "risk":
             continue
-        for field in found.unknown_fields:
-            if field in FIELD_SPECS and hypotheses.settles(found, field, trials):
-                settled.setdefault(field, []).append(found)
+        for field in hypotheses.settling_fields(found, trials):
+            settled.setdefault(field, []).append(found)
     items = []
     for field, settled_by in settled.items():
         top = max((f.severity for f in settled_by), key=severity_rank)  # as highest() does
