@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from fuzzkit import BUDGETS, PACK, answers, assessor_for, budget
+from fuzzkit import ANY_VALUE, BUDGETS, PACK, answers, assessor_for, budget
 from hypothesis import given
 
 from riskcli.core.assess import Assessor
@@ -26,12 +26,14 @@ from riskcli.core.conditions import (
     to_fact,
 )
 from riskcli.core.engine.compiled import possible_name
-from riskcli.core.errors import InputError
+from riskcli.core.errors import BadValue, InputError
 from riskcli.core.implications import settle
 from riskcli.core.profile import (
+    FIELDS,
     OrganisationStatus,
     Profile,
     ProtestHistory,
+    field_kind,
     make_profile,
     typed_value,
 )
@@ -316,5 +318,46 @@ def test_the_questions_that_settle_a_finding_are_those_settles_names(budget_name
             for _ in range(2):  # worked out, then from the memo
                 got = assessor.hypotheses.settling_fields(finding, assessment.trials)
                 assert got == expected, finding.rule.id
+
+    check()
+
+
+def _validators() -> dict[str, Any]:
+    """Each field's parser as the profile model runs it (through by_text or not)."""
+    out = {}
+    for name, info in Profile.model_fields.items():
+        funcs = [getattr(m, "func", None) for m in info.metadata]
+        found = [f for f in funcs if f is not None and hasattr(f, "__wrapped__")]
+        if found:
+            out[name] = found[0]
+    return out
+
+
+def _outcome(parse: Any, value: Any) -> Any:
+    try:
+        return ("value", parse(value), type(parse(value)))
+    except BadValue as exc:
+        return ("refused", str(exc.message))
+
+
+def test_every_scalar_field_parses_its_texts_through_by_text() -> None:
+    kept = _validators()
+    for name in FIELDS:
+        if field_kind(name) in ("enum", "bool", "date", "country"):
+            assert name in kept, name
+
+
+@pytest.mark.parametrize("budget_name", BUDGETS)
+def test_an_answer_kept_by_its_text_is_what_its_parser_gives(budget_name: str) -> None:
+    kept = _validators()
+
+    @budget(budget_name, 200)
+    @given(raw=answers(), other=ANY_VALUE)
+    def check(raw: dict[str, Any], other: Any) -> None:
+        for name, parse in kept.items():
+            for value in (raw.get(name), other, f" {other} "):
+                expected = _outcome(parse.__wrapped__, value)
+                assert _outcome(parse, value) == expected, (name, value)  # worked out
+                assert _outcome(parse, value) == expected, (name, value)  # kept
 
     check()
