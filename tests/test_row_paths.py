@@ -8,12 +8,14 @@ what the plain definition gives, on the real pack, over generated answers.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from typing import Any
 
 import pytest
 from fuzzkit import ANY_VALUE, BUDGETS, PACK, answers, assessor_for, budget
 from hypothesis import given
+from hypothesis import strategies as st
 
 from riskcli.core.assess import Assessor
 from riskcli.core.batch import InputRow, assess_row, row_answers
@@ -46,6 +48,7 @@ from riskcli.core.summary import (
     finding_order,
     profile_fields,
 )
+from riskcli.io.batch import LineReader
 
 
 def plain_fact(profile: Profile) -> dict[str, Any]:
@@ -359,5 +362,37 @@ def test_an_answer_kept_by_its_text_is_what_its_parser_gives(budget_name: str) -
                 expected = _outcome(parse.__wrapped__, value)
                 assert _outcome(parse, value) == expected, (name, value)  # worked out
                 assert _outcome(parse, value) == expected, (name, value)  # kept
+
+    check()
+
+
+CSV_PIECES = st.sampled_from([",", ";", "\t", '"', '""', "a", "b", " ", "\r", "\\", "=1"])
+
+
+@pytest.mark.parametrize("budget_name", BUDGETS)
+def test_one_csv_reader_for_a_file_reads_each_line_as_a_reader_of_that_line(
+    budget_name: str,
+) -> None:
+    def plain(line: str, delimiter: str) -> Any:
+        try:
+            return next(csv.reader([line], strict=True, delimiter=delimiter))
+        except csv.Error as exc:
+            return ("csv.Error", str(exc))
+
+    def kept(reader: LineReader, line: str) -> Any:
+        try:
+            return reader.cells(line)
+        except csv.Error as exc:
+            return ("csv.Error", str(exc))
+
+    @budget(budget_name, 300)
+    @given(
+        delimiter=st.sampled_from([",", ";", "\t"]),
+        lines=st.lists(st.lists(CSV_PIECES, max_size=10).map("".join), max_size=12),
+    )
+    def check(delimiter: str, lines: list[str]) -> None:
+        reader = LineReader(delimiter)  # one for all the lines, broken ones among them
+        for line in lines:
+            assert kept(reader, line) == plain(line, delimiter), line
 
     check()

@@ -372,9 +372,13 @@ def settling(
             settled.setdefault(field, []).append(found)
     items = []
     for field, settled_by in settled.items():
+        if len(settled_by) == 1:  # most often: nothing to sort, the one is the most serious
+            items.append((field, settled_by, settled_by[0].severity))
+            continue
         top = max((f.severity for f in settled_by), key=severity_rank)  # as highest() does
         items.append((field, sorted(settled_by, key=finding_order), top))
-    items.sort(key=lambda i: (-_RANK[i[2]], -len(i[1]), FIELD_POSITION[i[0]]))
+    if len(items) > 1:
+        items.sort(key=lambda i: (-_RANK[i[2]], -len(i[1]), FIELD_POSITION[i[0]]))
     return items
 
 

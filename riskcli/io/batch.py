@@ -275,12 +275,13 @@ def _read_csv(source: _Source) -> Iterator[InputRow]:
         raise InputError(f"{source.path}: empty: no header line with the column names")
     columns = [h.strip() for h in header]
     columns = _check_columns(source, columns)
+    reader = LineReader(delimiter)
     for number, text, problem in _texts(lines):
         if text is None:
             yield InputRow(number, None, problem)
             continue
         try:
-            cells = next(csv.reader([text], strict=True, delimiter=delimiter))
+            cells = reader.cells(text)
         except csv.Error as exc:
             yield InputRow(number, None, f"broken CSV: {exc} (a cell cannot hold a line break)")
             continue
@@ -308,6 +309,35 @@ def _read_csv(source: _Source) -> Iterator[InputRow]:
 
 
 _DELIMITER_NAMES = {",": "','", ";": "';'", "\t": "tabs"}
+
+
+class LineReader:
+    """The cells of one line at a time, as ``next(csv.reader([line], strict=True, ...))``
+    gives them (or the same csv.Error), from one reader kept for the file: a reader made
+    for each line costs as much again. It is given one line, and only that line: a quoted
+    cell left open at its end is the same "unexpected end of data", never the next line.
+    After an error the reader starts afresh on the next line (tests/test_row_paths.py)."""
+
+    def __init__(self, delimiter: str):
+        self._line: str | None = None
+        self._reader = csv.reader(self, strict=True, delimiter=delimiter)
+
+    def __iter__(self) -> LineReader:
+        return self
+
+    def __next__(self) -> str:  # what the reader reads: the one line, then nothing
+        line = self._line
+        if line is None:
+            raise StopIteration
+        self._line = None
+        return line
+
+    def cells(self, line: str) -> list[str]:
+        self._line = line
+        try:
+            return next(self._reader)
+        finally:
+            self._line = None
 
 
 def _is_example(data: dict[str, Any]) -> bool:
