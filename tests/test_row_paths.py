@@ -47,6 +47,7 @@ from riskcli.core.summary import (
     candidates,
     finding_order,
     profile_fields,
+    settling,
 )
 from riskcli.io.batch import LineReader
 
@@ -321,6 +322,26 @@ def test_the_questions_that_settle_a_finding_are_those_settles_names(budget_name
             for _ in range(2):  # worked out, then from the memo
                 got = assessor.hypotheses.settling_fields(finding, assessment.trials)
                 assert got == expected, finding.rule.id
+        # settling from its definition: the risks each question settles in finding_order,
+        # the most serious of them, most at stake first
+        settled: dict[str, list[Finding]] = {}
+        for finding in assessment.findings:
+            if not finding.confirmed and finding.rule.kind == "risk":
+                for field in finding.unknown_fields:
+                    if plain.settles(finding, field, assessment.trials):
+                        settled.setdefault(field, []).append(finding)
+        items = [
+            (
+                field,
+                sorted(by, key=finding_order),
+                max((f.severity for f in by), key=lambda s: s.rank),
+            )
+            for field, by in settled.items()
+        ]
+        items.sort(key=lambda i: (-i[2].rank, -len(i[1]), list(FIELD_SPECS).index(i[0])))
+        shuffled = list(reversed(assessment.findings))  # settling does not need them in order
+        for findings in (assessment.findings, shuffled):
+            assert settling(assessor.hypotheses, findings, assessment.trials) == items
 
     check()
 
