@@ -33,12 +33,6 @@ __all__ = ["Assessment", "Assessor", "Finding"]
 _profile_fields = summaries.profile_fields
 
 
-def _is_unknown(values: dict[str, Any], field: str) -> bool:
-    """Not answered, or answered "don't know" (``values``: a profile's ``__dict__``)."""
-    value = values[field]
-    return value is None or getattr(value, "value", value) == "unknown"
-
-
 @dataclass(frozen=True, slots=True)
 class _RuleTable:
     """What a finding of one rule needs, worked out once per pack (not per profile)."""
@@ -196,8 +190,12 @@ class Assessor:
         elif open_fields:  # confirmed but for questions never answered
             unknown = set(open_fields)
         else:
-            values = profile.__dict__
-            unknown = {f for f in table.fields if _is_unknown(values, f)}
+            values = profile.__dict__  # not answered, or answered "don't know"
+            unknown = {
+                f
+                for f in table.fields
+                if (v := values[f]) is None or getattr(v, "value", v) == "unknown"
+            }
         severity, rank = rule.severity, table.rank
         deadline = days_left = None
         if table.deadline_from is not None:
