@@ -417,3 +417,23 @@ def test_one_csv_reader_for_a_file_reads_each_line_as_a_reader_of_that_line(
             assert kept(reader, line) == plain(line, delimiter), line
 
     check()
+
+
+def test_a_batch_tunes_the_collector_while_it_runs_and_gives_it_back(tmp_path: Any) -> None:
+    import gc
+    import io
+
+    from riskcli.io import batch as io_batch
+
+    before, frozen = gc.get_threshold(), gc.get_freeze_count()
+    seen: list[tuple[int, int, int]] = []
+    path = tmp_path / "rows.csv"
+    path.write_text("case_id,destination\na,KG\nb,KZ\n", encoding="utf-8")
+    out = io.StringIO()
+    io_batch.run_batch(
+        path, out, "csv", jobs=1, on_result=lambda _: seen.append(gc.get_threshold())
+    )
+    assert seen and all(t[0] == max(before[0], io_batch.GC_YOUNG_THRESHOLD) for t in seen)
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == frozen
+    assert out.getvalue().endswith("# complete: 2 rows\n")
