@@ -232,6 +232,23 @@ def test_match_many_gives_each_case_what_match_gives_it(
 
 
 @needs_durable
+def test_an_action_read_by_its_head_is_what_reading_it_gives(assessor: Assessor) -> None:
+    """match_many reads each action message's head (the rule's name and the fact's place)
+    once: each head it keeps is exactly the text that names that rule and place, so no two
+    messages of different rules or places share one."""
+    from riskcli.core.engine import durable
+
+    matcher = assessor.matcher
+    assert isinstance(matcher, DurableMatcher)
+    matcher.match_many(_generated_facts(64, 77))
+    heads = matcher._heads
+    assert len(heads) > 100
+    for head, (rule, place) in heads.items():
+        assert head == '{"' + rule + durable._ID_MARK + str(place)
+        assert durable._action_case(head + '", "sid": "1"}}}') == (rule, place)
+
+
+@needs_durable
 def test_the_ids_of_facts_asserted_together_never_collide() -> None:
     """durable-rules knows a fact by the 32-bit FNV-1a hash of its id: the ids one session
     holds must hash apart, or a case would be refused as 'already seen'."""

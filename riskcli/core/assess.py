@@ -24,18 +24,13 @@ from riskcli.core.report import (
     Support,
 )
 from riskcli.core.rules import Rule, RulePack, Severity
-from riskcli.core.summary import FIELD_POSITION, Finding, finding_order
+from riskcli.core.summary import FIELD_POSITION, NO_DAYS, Finding, finding_order
 from riskcli.i18n import country_name
 
 __all__ = ["Assessment", "Assessor", "Finding"]
 
 
 _profile_fields = summaries.profile_fields
-
-
-def _is_unknown(profile: Profile, field: str) -> bool:
-    value = getattr(profile, field)
-    return value is None or getattr(value, "value", value) == "unknown"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,10 +43,19 @@ class _RuleTable:
     deadline_from: str | None
     add_days: dt.timedelta
     escalate: tuple[tuple[int, Severity, int], ...]  # days_left_at_most, severity, its rank
+    rank: int  # of the rule's own severity
+    # a confirmed finding of a rule without a deadline is the same for every profile: it and
+    # its finding_order, made once (None for a rule with a deadline)
+    confirmed: tuple[tuple[int, int, int, str], Finding] | None
 
     @classmethod
     def of(cls, rule: Rule) -> _RuleTable:
         deadline = rule.deadline
+        rank = rule.severity.rank
+        confirmed = None
+        if deadline is None:
+            found = Finding(rule, Certainty.confirmed, rule.severity, (), None, None)
+            confirmed = (finding_order(found), found)
         return cls(
             rule,
             possible_name(rule.id),
@@ -59,6 +63,8 @@ class _RuleTable:
             deadline.from_ if deadline is not None else None,
             dt.timedelta(days=deadline.add_days if deadline is not None else 0),
             tuple((s.days_left_at_most, s.severity, s.severity.rank) for s in rule.escalate),
+            rank,
+            confirmed,
         )
 
 
@@ -138,26 +144,29 @@ class Assessor:
         profile, settled, fact = prepared.profile, prepared.settled, prepared.fact
         inferred, conflicts, lang = prepared.inferred, prepared.conflicts, prepared.language
         trials = summaries.Trials(settled, fact)
+        hypotheses = self.hypotheses
+        known_tests = hypotheses.known_tests
+        by_name = self._by_name
         out: list[tuple[tuple[int, int, int, str], Finding]] = []
         for name in fired:  # the order does not matter: finding_order is a total order
-            entry = self._by_name.get(name)
+            entry = by_name.get(name)
             if entry is None:
                 continue
             table, certain = entry
             rule = table.rule
             if certain:
-                certainty = Certainty.confirmed
-            elif rule.id in fired:
-                continue  # confirmed: found under its own name
-            else:
-                certainty = Certainty.possible
-            open_fields: tuple[str, ...] = ()
-            if certainty is Certainty.confirmed:
-                open_fields = self.hypotheses.rests_on_unanswered(rule, trials)
+                # rests_on_unanswered is () for a rule that tests no field with known:
+                open_fields = (
+                    hypotheses.rests_on_unanswered(rule, trials) if known_tests.get(rule.id) else ()
+                )
                 if open_fields:
-                    certainty = Certainty.possible
-            found = self._found(table, certainty, settled, open_fields)
-            out.append((finding_order(found), found))
+                    out.append(self._found(table, Certainty.possible, settled, open_fields))
+                elif table.confirmed is not None:
+                    out.append(table.confirmed)  # no deadline: the same for every profile
+                else:
+                    out.append(self._found(table, Certainty.confirmed, settled))
+            elif rule.id not in fired:  # else confirmed: found under its own name
+                out.append(self._found(table, Certainty.possible, settled))
         out.sort()  # by finding_order alone: no two findings have the same rule id
         findings = [found for _, found in out]
         return Assessment(profile, settled, fact, trials, findings, inferred, conflicts, lang)
@@ -172,15 +181,22 @@ class Assessor:
         certainty: Certainty,
         profile: Profile,
         open_fields: tuple[str, ...] = (),
-    ) -> Finding:
+    ) -> tuple[tuple[int, int, int, str], Finding]:
+        """A finding and its :func:`finding_order` (worked out here, from what is known)."""
         rule = table.rule
-        if certainty is Certainty.confirmed:
+        confirmed = certainty is Certainty.confirmed
+        if confirmed:
             unknown = set()
         elif open_fields:  # confirmed but for questions never answered
             unknown = set(open_fields)
         else:
-            unknown = {f for f in table.fields if _is_unknown(profile, f)}
-        severity = rule.severity
+            values = profile.__dict__  # not answered, or answered "don't know"
+            unknown = {
+                f
+                for f in table.fields
+                if (v := values[f]) is None or getattr(v, "value", v) == "unknown"
+            }
+        severity, rank = rule.severity, table.rank
         deadline = days_left = None
         if table.deadline_from is not None:
             base = getattr(profile, table.deadline_from)
@@ -189,7 +205,6 @@ class Assessor:
             else:
                 deadline = base + table.add_days
                 days_left = (deadline - profile.as_of).days
-                rank = severity.rank
                 for at_most, step, step_rank in table.escalate:
                     if days_left <= at_most and step_rank > rank:
                         severity, rank = step, step_rank
@@ -198,7 +213,9 @@ class Assessor:
             ordered = tuple(
                 sorted((f for f in unknown if f in FIELD_POSITION), key=FIELD_POSITION.__getitem__)
             )
-        return Finding(rule, certainty, severity, ordered, deadline, days_left)
+        found = Finding(rule, certainty, severity, ordered, deadline, days_left)
+        days = NO_DAYS if days_left is None else days_left
+        return (0 if confirmed else 1, -rank, days, rule.id), found
 
     def summary(self, assessment: Assessment, lang: str | None = None) -> Summary:
         """The one summary of an assessment (spec §3.1), in the given language."""

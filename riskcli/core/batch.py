@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from riskcli.core.errors import InputError, PackRefused
 from riskcli.core.profile import make_profile
-from riskcli.core.report import DeadlineItem
+from riskcli.core.report import Certainty, DeadlineItem
 from riskcli.core.rules import SEVERITY_ORDER, Severity
-from riskcli.core.summary import NO_DAYS, deadlines, headline, settling, severity_rank
+from riskcli.core.summary import NO_DAYS, Finding, settling, severity_rank
 
 if TYPE_CHECKING:
     from riskcli.core.assess import Assessment, Assessor, Prepared
@@ -148,36 +148,66 @@ def _failed(row: InputRow, case_id: str, exc: Exception) -> RowResult:
 def _row_result(
     assessor: Assessor, row: InputRow, case_id: str, assessment: Assessment
 ) -> RowResult:
+    """The figures of assessor.summary() a row shows, without the words only a report needs
+    (the questions' texts, inferred answers): tests/test_row_paths.py holds them equal.
+
+    One pass over the findings, which are in finding_order (confirmed first, most severe
+    first), gives what ``headline`` and ``deadlines`` take from them, and the categories."""
     profile = assessment.profile
-    # the figures of assessor.summary() a row shows, without the words only a report needs
-    # (the questions' texts, inferred answers): tests/test_row_paths.py holds them equal
-    summary = headline(assessment.findings)
-    checks = settling(assessor.hypotheses, assessment.findings, assessment.trials)
-    risks = [f for f in assessment.findings if f.rule.kind == "risk"]
+    findings = assessment.findings
+    top: Severity | None = None  # the most severe confirmed risk: the first one
+    top_maybe: Severity | None = None
+    sure: tuple[int, str, Finding] | None = None  # the nearest deadline (days, then rule id)
+    maybe: tuple[int, str, Finding] | None = None
     categories: list[str] = []
-    for f in risks:  # confirmed first, most severe first
-        if f.rule.category.value not in categories:
-            categories.append(f.rule.category.value)
+    dated: list[DeadlineItem] = []  # in finding_order, as deadlines() sorts them
+    open_risks = False  # a possible risk: only then can a question settle one
+    confirmed = Certainty.confirmed
+    for f in findings:
+        rule = f.rule
+        days = f.days_left
+        if f.deadline is not None and rule.deadline is not None:
+            dated.append(DeadlineItem(f.deadline, rule.deadline.from_, rule.id, f.certainty))
+        if rule.kind != "risk":
+            continue
+        category = rule.category.value
+        if category not in categories:
+            categories.append(category)
+        if f.certainty is confirmed:
+            if top is None:
+                top = f.severity
+            if days is not None and (sure is None or (days, rule.id) < sure[:2]):
+                sure = (days, rule.id, f)
+        else:
+            open_risks = True
+            if top_maybe is None or severity_rank(f.severity) > severity_rank(top_maybe):
+                top_maybe = f.severity
+            if days is not None and (maybe is None or (days, rule.id) < maybe[:2]):
+                maybe = (days, rule.id, f)
+    to_check: tuple[str, ...] = ()
+    if open_risks:
+        checks = settling(assessor.hypotheses, findings, assessment.trials)
+        to_check = tuple(field for field, _, _ in checks)
     certainty = None
-    if summary.highest_severity is not None:
+    if top is not None:
         certainty = "confirmed"
-    elif summary.possible_highest_severity is not None:
+    elif top_maybe is not None:
         certainty = "possible"
     return RowResult(
         row.row,
         case_id,
         "ok",
-        highest_severity=severity_value(summary.highest_severity),
+        highest_severity=severity_value(top),
         categories=tuple(categories),
-        nearest_deadline=summary.nearest_deadline,
-        days_left=summary.days_left,
-        deadlines=deadlines(assessment.findings),
+        nearest_deadline=sure[2].deadline if sure else None,
+        days_left=sure[0] if sure else None,
+        deadlines=tuple(dated),
         certainty=certainty,
         destination_covered=assessor.covers(profile.destination),
-        possible_highest_severity=severity_value(summary.possible_highest_severity),
-        to_check=tuple(field for field, _, _ in checks),
-        possible_deadline=summary.possible_nearest_deadline,
-        possible_days_left=summary.possible_days_left,
+        possible_highest_severity=severity_value(top_maybe),
+        to_check=to_check,
+        possible_deadline=maybe[2].deadline if maybe else None,
+        possible_days_left=maybe[0] if maybe else None,
     )
 
 

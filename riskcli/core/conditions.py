@@ -167,14 +167,17 @@ def fact_with(fact: Mapping[str, Any], values: Mapping[str, Any], changed: Any) 
         value = values.get(name)
         if value is not None:
             _put(out, name, kind, known, value)
-    for key in _DERIVED:
-        out.pop(key, None)
-    _derive(out, values)
+    if not _DERIVING.isdisjoint(changed):  # else every derived feature is as it was
+        for key in _DERIVED:
+            out.pop(key, None)
+        _derive(out, values)
     return out
 
 
 _FACT_SPEC = {name: (kind, known) for name, kind, known in _FACT_FIELDS}
 _DERIVED = tuple(name for name, spec in FIELD_SPECS.items() if spec.derived_from)
+# What _derive reads: the fields the features come from, and the assessment date.
+_DERIVING = frozenset({"as_of"}.union(*(FIELD_SPECS[name].derived_from for name in _DERIVED)))
 
 
 def _put(fact: dict[str, Any], name: str, kind: Kind, known: str, value: Any) -> None:

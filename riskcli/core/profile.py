@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated, Any, Literal, get_args, get_origin
 
@@ -275,21 +276,50 @@ def _enum_list(enum: type[StrEnum]) -> Any:
     return _list_of(_enum_or_unknown(enum))
 
 
-Bool = Annotated[bool | None, BeforeValidator(parse_bool)]
-Date = Annotated[dt.date | None, BeforeValidator(parse_date)]
-Country = Annotated[str, BeforeValidator(parse_country)]
+TEXT_ANSWERS_KEPT = 4096  # per parser: a batch repeats the same few words and dates
 
 
-LanguageField = Annotated[Language | None, BeforeValidator(_enum_or_unknown(Language))]
-CitizenshipField = Annotated[Citizenship | None, BeforeValidator(_enum_or_unknown(Citizenship))]
-StayBasisField = Annotated[StayBasis | None, BeforeValidator(_enum_or_unknown(StayBasis))]
-CriminalCaseField = Annotated[CriminalCase | None, BeforeValidator(_enum_or_unknown(CriminalCase))]
-WantedField = Annotated[Wanted | None, BeforeValidator(_enum_or_unknown(Wanted))]
-ProtestField = Annotated[ProtestHistory | None, BeforeValidator(_enum_or_unknown(ProtestHistory))]
-OccupationField = Annotated[Occupation | None, BeforeValidator(_enum_or_unknown(Occupation))]
-OrgStatusField = Annotated[
-    OrganisationStatus | None, BeforeValidator(_enum_or_unknown(OrganisationStatus))
-]
+def by_text(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``parse``, each text's result kept (a batch reads "yes", "RU" or a date thousands of
+    times). For parsers of one value that return an immutable one (not lists): a text
+    ``parse`` refuses raises every time, and is never kept. ``__wrapped__`` is ``parse``."""
+    kept: dict[str, Any] = {}
+
+    def parse_text(value: Any) -> Any:
+        if type(value) is not str:
+            return parse(value)
+        result = kept.get(value, _NOT_KEPT)
+        if result is _NOT_KEPT:
+            result = parse(value)
+            if len(kept) >= TEXT_ANSWERS_KEPT:
+                kept.clear()
+            kept[value] = result
+        return result
+
+    parse_text.__wrapped__ = parse  # type: ignore[attr-defined]
+    return parse_text
+
+
+_NOT_KEPT = object()
+
+
+Bool = Annotated[bool | None, BeforeValidator(by_text(parse_bool))]
+Date = Annotated[dt.date | None, BeforeValidator(by_text(parse_date))]
+Country = Annotated[str, BeforeValidator(by_text(parse_country))]
+
+
+def _enum_field(enum: type[StrEnum]) -> BeforeValidator:
+    return BeforeValidator(by_text(_enum_or_unknown(enum)))
+
+
+LanguageField = Annotated[Language | None, _enum_field(Language)]
+CitizenshipField = Annotated[Citizenship | None, _enum_field(Citizenship)]
+StayBasisField = Annotated[StayBasis | None, _enum_field(StayBasis)]
+CriminalCaseField = Annotated[CriminalCase | None, _enum_field(CriminalCase)]
+WantedField = Annotated[Wanted | None, _enum_field(Wanted)]
+ProtestField = Annotated[ProtestHistory | None, _enum_field(ProtestHistory)]
+OccupationField = Annotated[Occupation | None, _enum_field(Occupation)]
+OrgStatusField = Annotated[OrganisationStatus | None, _enum_field(OrganisationStatus)]
 
 
 # Unicode categories a terminal acts on or cannot show: controls (ESC, BEL, CR...), format
@@ -320,7 +350,9 @@ class Profile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
 
     case_id: Annotated[str | None, Field(max_length=64), AfterValidator(_printable_id)] = None
-    as_of: Annotated[dt.date, BeforeValidator(parse_date)] = Field(default_factory=dt.date.today)
+    as_of: Annotated[dt.date, BeforeValidator(by_text(parse_date))] = Field(
+        default_factory=dt.date.today
+    )
     language: LanguageField = None
     citizenship: CitizenshipField = None
     documents: Annotated[list[Document] | None, BeforeValidator(_enum_list(Document))] = None
@@ -411,7 +443,8 @@ def field_kind(field: str) -> FieldKind:
     if field_enum(field) is not None:
         return "enum"
     validators = {getattr(m, "func", None) for m in info.metadata}
-    return "country" if parse_country in validators else "text"
+    parsers = {getattr(v, "__wrapped__", v) for v in validators}  # by_text's
+    return "country" if parse_country in parsers else "text"
 
 
 def allowed_values(field: str) -> Message:

@@ -291,8 +291,13 @@ class Hypotheses:
         tested = self.known_tests.get(rule.id)
         if not tested:
             return ()
-        given = dict(fixed)
-        open_fields = [f for f in tested if f not in given and getattr(trials.profile, f) is None]
+        values = trials.profile.__dict__  # the profile's fields (getattr without the lookup)
+        if fixed:
+            given = dict(fixed)
+            open_fields = [f for f in tested if f not in given and values[f] is None]
+        else:
+            given = {}
+            open_fields = [f for f in tested if values[f] is None]
         if not open_fields:
             return ()
         key = self.memo.key(rule, trials.profile, "rests", repr(fixed))
@@ -315,6 +320,20 @@ class Hypotheses:
         if known is not _MISSING:
             return bool(known)
         return bool(self.memo.put(key, self._settles(finding, field, trials)))
+
+    def settling_fields(self, finding: Finding, trials: Trials) -> tuple[str, ...]:
+        """The unknown fields of a possible finding whose answer would settle it (each as
+        :meth:`settles` says), in the finding's order; one memo entry for all of them."""
+        key = self.memo.key(finding.rule, trials.profile, "settling", finding.unknown_fields)
+        known = self.memo.get(key)
+        if known is not _MISSING:
+            return tuple(known)
+        fields = tuple(
+            field
+            for field in finding.unknown_fields
+            if field in FIELD_SPECS and self._settles(finding, field, trials)
+        )
+        return tuple(self.memo.put(key, fields))
 
     def _settles(self, finding: Finding, field: str, trials: Trials) -> bool:
         rule = finding.rule
@@ -349,14 +368,17 @@ def settling(
     for found in findings:
         if found.certainty is Certainty.confirmed or found.rule.kind != "risk":
             continue
-        for field in found.unknown_fields:
-            if field in FIELD_SPECS and hypotheses.settles(found, field, trials):
-                settled.setdefault(field, []).append(found)
+        for field in hypotheses.settling_fields(found, trials):
+            settled.setdefault(field, []).append(found)
     items = []
     for field, settled_by in settled.items():
+        if len(settled_by) == 1:  # most often: nothing to sort, the one is the most serious
+            items.append((field, settled_by, settled_by[0].severity))
+            continue
         top = max((f.severity for f in settled_by), key=severity_rank)  # as highest() does
         items.append((field, sorted(settled_by, key=finding_order), top))
-    items.sort(key=lambda i: (-_RANK[i[2]], -len(i[1]), FIELD_POSITION[i[0]]))
+    if len(items) > 1:
+        items.sort(key=lambda i: (-_RANK[i[2]], -len(i[1]), FIELD_POSITION[i[0]]))
     return items
 
 

@@ -82,6 +82,9 @@ MAX_FACTS_PER_SESSION = 64
 _FACT_IDS = tuple(str(i) for i in range(MAX_FACTS_PER_SESSION))
 _ID_MARK = '":{"m":{"id": "'  # what follows the rule's name in an action of match_many
 
+# heads of action messages kept (rule names x places: a pack of 200 rules needs 25,600)
+_MAX_HEADS = 65536
+
 _encode = json.JSONEncoder(ensure_ascii=False).encode  # made once: json.dumps makes one a call
 
 # pack fingerprint -> (name prefix, {ruleset name: handle}), filled as rulesets are needed
@@ -135,6 +138,8 @@ class DurableMatcher:
         self._fields: dict[str, frozenset[str] | None] = {}
         # destination -> handles of its rulesets, then those of the rules for any destination
         self._routes: dict[str, list[tuple[str, int]]] = {}
+        # the head of an action message (up to its fact's place) -> rule and place
+        self._heads: dict[str, tuple[str, int]] = {}
 
     def _handle(self, name: str) -> int:
         handle = self._handles.get(name)
@@ -170,9 +175,19 @@ class DurableMatcher:
         them one by one to find it)."""
         fired: list[set[str]] = [set() for _ in facts]
         members: dict[tuple[str, int], list[int]] = {}
+        routes = self._routes
         for i, fact in enumerate(facts):
-            for ruleset in self._rulesets(str(fact["destination"])):
-                members.setdefault(ruleset, []).append(i)
+            destination = fact["destination"]
+            route = routes.get(destination) if type(destination) is str else None
+            if route is None:
+                route = self._rulesets(str(destination))
+            for ruleset in route:
+                cases = members.get(ruleset)
+                if cases is None:
+                    members[ruleset] = [i]
+                else:
+                    cases.append(i)
+        encode = _encode
         for (name, handle), cases in members.items():
             # only the fields the ruleset's rules test (present or absent): the engine reads
             # every field of a fact at each of its nodes, and a field no rule names can
@@ -183,7 +198,7 @@ class DurableMatcher:
                 fact = facts[i]
                 if wanted is not None:
                     fact = {k: v for k, v in fact.items() if k in wanted}
-                text = _encode(fact)
+                text = encode(fact)
                 bodies[i] = ", " + text[1:] if len(text) > 2 else "}"
             for start in range(0, len(cases), MAX_FACTS_PER_SESSION):
                 self._session(
@@ -213,22 +228,25 @@ class DurableMatcher:
             code, state = engine.assert_facts(handle, text)
             if code == _OK:
                 found = [fired[i] for i in cases]
+                heads = self._heads
                 mark, skip = _ID_MARK, len(_ID_MARK)
+                complete = engine.complete_and_start_action
                 message = engine.start_action_for_state(handle, state)
                 while message is not None:
-                    text = message if isinstance(message, str) else message[1]
-                    # _action_case, inline: one action per rule and case, the loop is hot
-                    end = text.find(mark, 2)
-                    rule = text[2:end]
-                    if end > 2 and "\\" not in rule:
-                        start = end + skip
-                        k = int(text[start : text.find('"', start)])
-                    else:
-                        rule, k = _action_case(text)
-                    if rule == SENTINEL:
+                    if not isinstance(message, str):
+                        message = message[1]
+                    # the message's head, up to its fact's place, read once (_action_case)
+                    end = message.find(mark, 2)
+                    head = message[: message.find('"', end + skip)] if end > 2 else ""
+                    action = heads.get(head)
+                    if action is None:
+                        action = _action_case(message)
+                        if head and "\\" not in head and len(heads) < _MAX_HEADS:
+                            heads[head] = action
+                    if action[0] == SENTINEL:
                         break
-                    found[k].add(rule)
-                    message = engine.complete_and_start_action(handle, state)
+                    found[action[1]].add(action[0])
+                    message = complete(handle, state)
             elif code != _NOT_HANDLED:
                 raise EngineError(f"durable-rules answered {code} on {what} ({name})")
             done = True
