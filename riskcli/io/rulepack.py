@@ -146,8 +146,9 @@ def code_key() -> str:
     return digest.hexdigest()[:16]
 
 
-def _keys(version: str) -> bytes:
-    return json.dumps({"version": version, "code": code_key()}).encode() + b"\n"
+def _head(version: str, code: str) -> bytes:
+    """The built file's first line: its two keys."""
+    return MAGIC + json.dumps({"version": version, "code": code}).encode() + b"\n"
 
 
 def prebuilt(directory: Path, version: str) -> RulePack | None:
@@ -164,8 +165,9 @@ def prebuilt(directory: Path, version: str) -> RulePack | None:
         data = PRECOMPILED.read_bytes()
     except OSError:
         return None
-    head = MAGIC + _keys(version)
-    if not data.startswith(head) or not code_key():
+    code = code_key()
+    head = _head(version, code)
+    if not code or not data.startswith(head):
         return None
     rules, registry, compiled = pickle.loads(data[len(head) :])
     pack = build_pack(directory, rules, registry, version)
@@ -186,7 +188,7 @@ def prebuild(directory: Path) -> bytes:
     compiled = compile_pack(build_pack(directory, rules, registry, version))
     for rule in rules:  # what the engine and the report read of each rule, worked out now
         _ = rule.condition, rule.fields
-    return MAGIC + _keys(version) + pickle.dumps((rules, registry, compiled), protocol=5)
+    return _head(version, code_key()) + pickle.dumps((rules, registry, compiled), protocol=5)
 
 
 if __name__ == "__main__":  # `make pack`: after changing rules/ or a module of PACK_CODE
