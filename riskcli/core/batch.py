@@ -160,7 +160,7 @@ def _row_result(
     sure: tuple[int, str, Finding] | None = None  # the nearest deadline (days, then rule id)
     maybe: tuple[int, str, Finding] | None = None
     categories: list[str] = []
-    dated: list[DeadlineItem] = []  # in finding_order, as deadlines() sorts them
+    dated: list[DeadlineItem] = []  # in finding_order, as Report.deadlines() lists them
     open_risks = False  # a possible risk: only then can a question settle one
     confirmed = Certainty.confirmed
     for f in findings:

@@ -39,7 +39,6 @@ from riskcli.core.questions import BY_KEY
 from riskcli.core.report import (
     Certainty,
     ConflictNote,
-    DeadlineItem,
     InferredAnswer,
     Report,
     Summary,
@@ -65,11 +64,6 @@ def severity_rank(severity: Severity | str | None) -> int:
     if rank is None:  # not a severity: Severity() says so
         return SEVERITY_ORDER.index(Severity(str(severity)))
     return rank
-
-
-def highest(severities: Iterable[Severity | str]) -> Severity | None:
-    ranked = [Severity(s) for s in severities]
-    return max(ranked, key=severity_rank) if ranked else None
 
 
 # --- what a finding needs to be summarised -----------------------------------------------
@@ -375,7 +369,7 @@ def settling(
         if len(settled_by) == 1:  # most often: nothing to sort, the one is the most serious
             items.append((field, settled_by, settled_by[0].severity))
             continue
-        top = max((f.severity for f in settled_by), key=severity_rank)  # as highest() does
+        top = max((f.severity for f in settled_by), key=severity_rank)
         items.append((field, sorted(settled_by, key=finding_order), top))
     if len(items) > 1:
         items.sort(key=lambda i: (-_RANK[i[2]], -len(i[1]), FIELD_POSITION[i[0]]))
@@ -506,17 +500,6 @@ def headline(findings: Sequence[Finding]) -> Headline:
         maybe[2].deadline if maybe else None,
         maybe[0] if maybe else None,
     )
-
-
-def deadlines(findings: Sequence[Finding]) -> tuple[DeadlineItem, ...]:
-    """Every computed deadline of a case, each with its kind (for the calendar)."""
-    out = []
-    dated = [f for f in findings if f.deadline is not None]
-    for f in sorted(dated, key=finding_order):
-        day, kind = f.deadline, f.deadline_kind
-        if day is not None and kind is not None:
-            out.append(DeadlineItem(day, kind, f.rule.id, f.certainty))
-    return tuple(out)
 
 
 # --- ranking -------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
-from riskcli.core.batch import InputRow, RowResult, Triage, assess_chunk, assess_row
+from riskcli.core.batch import InputRow, RowResult, Triage, assess_chunk
 from riskcli.core.errors import InputError
 from riskcli.core.profile import FIELDS
 
@@ -617,11 +617,6 @@ def fewer_collections() -> Iterator[None]:
     finally:
         gc.set_threshold(*threshold)
         gc.unfreeze()
-
-
-def _work(row: InputRow) -> RowResult:
-    assert _WORKER is not None
-    return assess_row(_WORKER, row, _WORKER_AS_OF)
 
 
 def default_jobs() -> int:
