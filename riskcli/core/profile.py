@@ -8,6 +8,7 @@ validated data reaches the rules engine.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -282,25 +283,15 @@ TEXT_ANSWERS_KEPT = 4096  # per parser: a batch repeats the same few words and d
 def by_text(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """``parse``, each text's result kept (a batch reads "yes", "RU" or a date thousands of
     times). For parsers of one value that return an immutable one (not lists): a text
-    ``parse`` refuses raises every time, and is never kept. ``__wrapped__`` is ``parse``."""
-    kept: dict[str, Any] = {}
+    ``parse`` refuses raises every time, and is never kept (``lru_cache`` keeps no
+    exception). ``__wrapped__`` is ``parse``."""
+    kept = functools.lru_cache(maxsize=TEXT_ANSWERS_KEPT)(parse)
 
+    @functools.wraps(parse)
     def parse_text(value: Any) -> Any:
-        if type(value) is not str:
-            return parse(value)
-        result = kept.get(value, _NOT_KEPT)
-        if result is _NOT_KEPT:
-            result = parse(value)
-            if len(kept) >= TEXT_ANSWERS_KEPT:
-                kept.clear()
-            kept[value] = result
-        return result
+        return kept(value) if type(value) is str else parse(value)
 
-    parse_text.__wrapped__ = parse  # type: ignore[attr-defined]
     return parse_text
-
-
-_NOT_KEPT = object()
 
 
 Bool = Annotated[bool | None, BeforeValidator(by_text(parse_bool))]
