@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import random
 import threading
@@ -232,20 +233,42 @@ def test_match_many_gives_each_case_what_match_gives_it(
 
 
 @needs_durable
-def test_an_action_read_by_its_head_is_what_reading_it_gives(assessor: Assessor) -> None:
-    """match_many reads each action message's head (the rule's name and the fact's place)
-    once: each head it keeps is exactly the text that names that rule and place, so no two
-    messages of different rules or places share one."""
+def test_one_action_per_rule_and_session_holds_every_case_it_fired_for(
+    assessor: Assessor, oracle: Assessor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rule's action holds all of a session's matches at once (durable-rules' "cap"):
+    64 cases of one destination cost one message per rule that fired, not one per case and
+    true $or branch, and still give each case exactly the oracle's rules."""
     from riskcli.core.engine import durable
 
-    matcher = assessor.matcher
-    assert isinstance(matcher, DurableMatcher)
-    matcher.match_many(_generated_facts(64, 77))
-    heads = matcher._heads
-    assert len(heads) > 100
-    for head, (rule, place) in heads.items():
-        assert head == '{"' + rule + durable._ID_MARK + str(place)
-        assert durable._action_case(head + '", "sid": "1"}}}') == (rule, place)
+    facts = [
+        to_fact(make_profile({"destination": "KG", "wanted": "federal", "draft_notice": d}))
+        for d in ("yes", "no") * 32
+    ]
+    expected = [oracle.matcher.match(fact) for fact in facts]
+    calls = collections.Counter[str]()
+    real = durable._engine
+
+    class Counting:
+        def __getattr__(self, name: str) -> Any:
+            function = getattr(real, name)
+
+            def counted(*args: Any) -> Any:
+                calls[name] += 1
+                return function(*args)
+
+            return counted
+
+    monkeypatch.setattr(durable, "_engine", Counting())
+    got = assessor.matcher.match_many(facts)
+    assert got == expected
+    rulesets = assessor.matcher.compiled.rulesets_for("KG")
+    names = set().union(*expected)
+    assert len(names) > 10
+    assert calls["assert_facts"] == calls["start_action_for_state"] == len(rulesets)
+    # one completion per rule that fired (the last starts the sentinel's action, which
+    # ends the loop uncompleted); one message per case would be several hundred
+    assert calls["complete_and_start_action"] == len(names)
 
 
 @needs_durable
@@ -306,12 +329,19 @@ def test_ctrl_c_inside_match_many_is_not_swallowed(
 
 
 @needs_durable
-def test_the_case_of_an_action_is_read_plain_or_decoded() -> None:
-    from riskcli.core.engine.durable import _action_case
+def test_the_cases_of_an_action_are_read_plain_or_decoded() -> None:
+    from riskcli.core.engine.durable import SENTINEL, _action_cases
 
-    assert _action_case('{"kg-x?":{"m":{"id": "12", "sid": "4", "a": 1}}}') == ("kg-x?", 12)
-    assert _action_case('{"a\\"b":{"m":{"id": "3", "sid": "4"}}}') == ('a"b', 3)
-    assert _action_case('{"x":{"m":{"sid": "4", "id": "5"}}}') == ("x", 5)
+    many = '{"kg-x?":[{"m":{"id": "12", "sid": "4", "a": 1}},{"m":{"id": "3", "sid": "4"}}]}'
+    assert _action_cases(many) == ("kg-x?", [12, 3])
+    assert _action_cases('{"a\\"b":[{"m":{"id": "3", "sid": "4"}}]}') == ('a"b', [3])
+    assert _action_cases('{"x":[{"m":{"sid": "4", "id": "5"}}]}') == ("x", [5])
+    # the sentinel's action has one frame, not a list
+    one = '{"' + SENTINEL + '":{"m":{"id": "7", "sid": "4", "destination": "KG"}}}'
+    assert _action_cases(one) == (SENTINEL, [7])
+    # a string value that looks like a frame is escaped by json: never read as one
+    tricky = '{"y":[{"m":{"id": "1", "sid": "4", "c": "{\\"m\\":{\\"id\\": \\"9\\""}}]}'
+    assert _action_cases(tricky) == ("y", [1])
 
 
 # --- simpler conditions, and the branch budget ------------------------------------------
@@ -390,7 +420,8 @@ def test_fields_a_ruleset_tests_are_all_it_is_sent() -> None:
 @needs_durable
 def test_the_engine_fires_a_rule_once_per_branch_that_holds(assessor: Assessor) -> None:
     """What the branch budget counts (``_paths``, at most ``CompiledRule.branches``) is what
-    durable-rules does: the number of actions of each rule for each fact."""
+    durable-rules does: the number of matches (frames of its action) of each rule for each
+    fact."""
     import collections
     import json
 
@@ -414,10 +445,10 @@ def test_the_engine_fires_a_rule_once_per_branch_that_holds(assessor: Assessor) 
                 message = engine.start_action_for_state(handle, state)
                 while message is not None:
                     text = message if isinstance(message, str) else message[1]
-                    rule, _ = durable._action_case(text)
+                    rule, places = durable._action_cases(text)
                     if rule == durable.SENTINEL:
                         break
-                    counts[rule] += 1
+                    counts[rule] += len(places)  # one frame per branch that holds
                     message = engine.complete_and_start_action(handle, state)
             finally:
                 engine.delete_state(handle, sid)

@@ -6,7 +6,8 @@ pack, when a case first needs it (one assess registers its destination's and
 those for any destination); then, for up to ``MAX_FACTS_PER_SESSION`` cases at
 once (one case for ``match``), per ruleset: ``assert_facts`` into a new session,
 ``start_action_for_state`` and ``complete_and_start_action`` until no action is
-left (each names the rule that fired and the case), and ``delete_state`` in
+left (each names a rule that fired and holds every case it fired for: its "cap"),
+and ``delete_state`` in
 ``finally``. Its Python layer (``durable.engine``: a ``Host``, closures, JSON of
 the state around every fired action, two timer threads) is not used: it cost
 three quarters of the time per case and gave nothing riskcli needs. No Python
@@ -38,28 +39,39 @@ Limits of durable-rules 2.0.28 guarded here (measured; see the project notes):
 * only JSON-plain facts reach the engine (``to_fact`` makes them).
 
 Many cases at once (``match_many``, for batches): each fact of a session has
-its own ``id`` (its place in the call, ``"0"`` to ``"63"``); every action message carries
-its fact's text, so the rule is given to the case whose ``id`` it holds. The
-rules have one pattern each, so facts of one session never join. Every case's
-sentinel action has the lowest priority and comes after every rule's; the loop
-stops at the first. One session and one ``assert_facts`` per ruleset and chunk
-instead of per case: the session's set-up is most of an assert's cost.
+its own ``id`` (its place in the call, ``"0"`` to ``"63"``). A rule's action holds
+up to ``ACTION_CAP`` matches (durable-rules' ``"cap"``), so one message of a rule
+lists the text of every fact it matched in the session, and the rule is given to
+each case whose ``id`` a frame holds (twice for two true branches of an ``$or``:
+the sets take it once). The rules have one pattern each, so facts of one session
+never join. The sentinel's action has the lowest priority and comes after every
+rule's; the loop stops there. One session and one ``assert_facts`` per ruleset
+and chunk instead of per case (the session's set-up is most of an assert's
+cost), and one message per rule fired instead of one per case and branch (each
+message is a round trip through the engine and Python: 14.7 a case became 0.5).
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from riskcli.core.conditions import Json
-from riskcli.core.engine.compiled import CompiledPack, CompiledRule, condition_fields
+from riskcli.core.engine.compiled import (
+    MAX_BRANCHES_PER_RULESET,
+    CompiledPack,
+    CompiledRule,
+    condition_fields,
+)
 from riskcli.core.errors import EngineError, PackRefused
 
 # In every ruleset, matched by every fact (a name no rule id can take): see the module docstring.
 SENTINEL = "riskcli:seen"
 SENTINEL_RULE: Json = {"$ex": {"destination": 1}}
+_SENTINEL_HEAD = '{"' + SENTINEL + '":'
 # Actions start in the order of priority (lower first; rules have 0): the sentinel's is last,
 # and is never completed: the session is deleted with it pending (flat over 200,000 cases).
 SENTINEL_PRIORITY = 1000
@@ -80,10 +92,12 @@ _OK, _NOT_HANDLED, _OBSERVED, _DEFERRED = 0, 1, 2, 3
 # Facts asserted together into one session by match_many; their ids are "0" .. "63".
 MAX_FACTS_PER_SESSION = 64
 _FACT_IDS = tuple(str(i) for i in range(MAX_FACTS_PER_SESSION))
-_ID_MARK = '":{"m":{"id": "'  # what follows the rule's name in an action of match_many
-
-# heads of action messages kept (rule names x places: a pack of 200 rules needs 25,600)
-_MAX_HEADS = 65536
+# where a frame of an action message starts, and its fact's place in the call
+_PLACE = re.compile(r'\{"m":\{"id": "([0-9]+)"')
+# A rule's action holds up to this many of the session's matches at once (durable-rules'
+# "cap"): one message per rule and session, not one per case and true $or branch
+# (MAX_FACTS_PER_SESSION facts x MAX_BRANCHES_PER_RULESET branches at most).
+ACTION_CAP = MAX_FACTS_PER_SESSION * MAX_BRANCHES_PER_RULESET
 
 _encode = json.JSONEncoder(ensure_ascii=False).encode  # made once: json.dumps makes one a call
 
@@ -94,23 +108,30 @@ _SIDS = itertools.count(1)  # unique per process: a session id is never reused w
 
 
 def _definition(chunk: list[CompiledRule]) -> str:
-    rules: dict[str, Any] = {rule.name: {"all": [{"m": rule.condition}]} for rule in chunk}
+    rules: dict[str, Any] = {
+        rule.name: {"all": [{"m": rule.condition}], "cap": ACTION_CAP} for rule in chunk
+    }
     rules[SENTINEL] = {"all": [{"m": SENTINEL_RULE}], "pri": SENTINEL_PRIORITY}
     return json.dumps(rules, ensure_ascii=False)
 
 
-def _action_case(message: str) -> tuple[str, int]:
-    """The rule named by an action message of ``match_many`` and its fact's place in the
-    call: ``{"name":{"m":{"id": "7", ...}}}``."""
-    end = message.find(_ID_MARK, 2)
-    if end > 2 and message.startswith('{"'):
-        name = message[2:end]
-        start = end + len(_ID_MARK)
-        number = message[start : message.find('"', start)]
-        if "\\" not in name and '"' not in name and number.isdigit():
-            return name, int(number)
+def _action_cases(message: str) -> tuple[str, list[int]]:
+    """The rule named by an action message of ``match_many`` and the places in the call of
+    the facts it holds: ``{"name":[{"m":{"id": "7", ...}},{"m":{"id": "9", ...}}]}`` (a
+    rule's, up to ``ACTION_CAP`` frames), or ``{"name":{"m":{"id": "7", ...}}}`` (the
+    sentinel's, one frame). A fact held twice (two branches of an ``$or``) is listed twice.
+    The places are read off the text where the name is plain (every fact's text is ours,
+    from ``json``: a ``{"m":{"id": "`` can stand only where a frame starts); decoded
+    otherwise."""
+    end = message.find('":', 2)
+    name = message[2:end]
+    if message.startswith('{"') and end > 2 and "\\" not in name and '"' not in name:
+        places = [int(n) for n in _PLACE.findall(message, end)]
+        if places:
+            return name, places
     ((rule, body),) = json.loads(message).items()
-    return str(rule), int(body["m"]["id"])
+    frames = body if isinstance(body, list) else [body]
+    return str(rule), [int(frame["m"]["id"]) for frame in frames]
 
 
 class DurableMatcher:
@@ -138,8 +159,6 @@ class DurableMatcher:
         self._fields: dict[str, frozenset[str] | None] = {}
         # destination -> handles of its rulesets, then those of the rules for any destination
         self._routes: dict[str, list[tuple[str, int]]] = {}
-        # the head of an action message (up to its fact's place) -> rule and place
-        self._heads: dict[str, tuple[str, int]] = {}
 
     def _handle(self, name: str) -> int:
         handle = self._handles.get(name)
@@ -227,25 +246,16 @@ class DurableMatcher:
         try:
             code, state = engine.assert_facts(handle, text)
             if code == _OK:
-                found = [fired[i] for i in cases]
-                heads = self._heads
-                mark, skip = _ID_MARK, len(_ID_MARK)
                 complete = engine.complete_and_start_action
                 message = engine.start_action_for_state(handle, state)
                 while message is not None:
                     if not isinstance(message, str):
                         message = message[1]
-                    # the message's head, up to its fact's place, read once (_action_case)
-                    end = message.find(mark, 2)
-                    head = message[: message.find('"', end + skip)] if end > 2 else ""
-                    action = heads.get(head)
-                    if action is None:
-                        action = _action_case(message)
-                        if head and "\\" not in head and len(heads) < _MAX_HEADS:
-                            heads[head] = action
-                    if action[0] == SENTINEL:
+                    if message.startswith(_SENTINEL_HEAD):
                         break
-                    found[action[1]].add(action[0])
+                    rule, places = _action_cases(message)
+                    for k in places:
+                        fired[cases[k]].add(rule)
                     message = complete(handle, state)
             elif code != _NOT_HANDLED:
                 raise EngineError(f"durable-rules answered {code} on {what} ({name})")
