@@ -431,7 +431,7 @@ def test_a_batch_tunes_the_collector_while_it_runs_and_gives_it_back(tmp_path: A
     path.write_text("case_id,destination\na,KG\nb,KZ\n", encoding="utf-8")
     out = io.StringIO()
     io_batch.run_batch(
-        path, out, "csv", jobs=1, on_result=lambda _: seen.append(gc.get_threshold())
+        path, out, "csv", jobs=1, progress=lambda *_: seen.append(gc.get_threshold())
     )
     assert seen and all(t[0] == max(before[0], io_batch.GC_YOUNG_THRESHOLD) for t in seen)
     assert gc.get_threshold() == before

@@ -531,3 +531,115 @@ def test_triage_names_every_broken_row_up_to_a_bound() -> None:
     assert text.endswith("... and 8 more rows with errors (status error in the output)\n")
     assert len(text.splitlines()) <= 24
     assert max(len(line) for line in text.splitlines()) <= 80
+
+
+# --- a batch in worker processes: the workers read, assess and write -----------------
+
+
+def _mixed_sheet(path: Path, n: int) -> Path:
+    """More rows than a chunk holds, with every kind of line the reader meets: intakes with
+    and without deadlines, refused answers, a wrong number of cells, a line that is not
+    UTF-8, blank lines, the template's example, a line too long to read."""
+    from riskcli.io.batch import EXAMPLE_CASE_ID, MAX_LINE_BYTES
+
+    head = "case_id,destination,wanted,criminal_case,entry_date,stay_basis,citizenship,as_of\n"
+    lines = [head.encode()]
+    wanted = ["none", "federal", "unknown", "", "bogus"]
+    for i in range(n):
+        dest = ("KZ", "KG", "AM", "DE")[i % 4]
+        entry = (dt.date(2023, 1, 1) + dt.timedelta(days=i % 170)).isoformat()
+        basis = ("visa_free", "", "residence_permit")[i % 3]
+        line = f"c{i},{dest},{wanted[i % 5]},none,{entry},{basis},RU,2023-06-12\n".encode()
+        if i % 97 == 5:
+            line = f"c{i},KZ,none\n".encode()
+        elif i % 131 == 7:
+            line = b"c\xff,KZ,,,,,,\n"
+        elif i % 89 == 3:
+            line = b"\n"
+        elif i == 300:
+            line = f"{EXAMPLE_CASE_ID},KZ,none,none,,,RU,2023-06-12\n".encode()
+        elif i == 401:
+            line = b"x" * (MAX_LINE_BYTES + 10) + b"\n"
+        lines.append(line)
+    path.write_bytes(b"".join(lines))
+    return path
+
+
+def _without_stamps(ics: Path) -> str:
+    return "".join(
+        line for line in ics.read_text().splitlines(True) if not line.startswith("DTSTAMP")
+    )
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_a_batch_in_worker_processes_is_the_same_as_in_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    """The workers read the CSV lines, assess and write the rows; what a volunteer gets
+    (results file, calendar, triage summary, exit code) is byte for byte what one process
+    gives."""
+    sheet = _mixed_sheet(tmp_path / "mixed.csv", 700)
+    got = {}
+    for jobs in (1, 2):
+        out, ics = tmp_path / f"out-{jobs}.{fmt}", tmp_path / f"cal-{jobs}.ics"
+        argv = ["--rules", str(PACK), "batch", str(sheet), "-o", str(out), "--ics", str(ics)]
+        code, _, err = run([*argv, "--jobs", str(jobs)], capsys)
+        got[jobs] = (code, out.read_bytes(), _without_stamps(ics), err)
+    assert got[1] == got[2]
+    code, text, calendar, summary = got[1]
+    assert code == 1
+    assert complete_rows(text.decode()) == 700 - 8 - 1  # 8 blank lines, the example
+    for seen in ("line longer than 1024 KB", "not UTF-8 text", "3 cells", "critical"):
+        assert seen in text.decode()
+    assert calendar.count("BEGIN:VEVENT") > 50
+    assert "example row (row 302)" in summary  # its line: after the header, i = 300
+
+
+def test_parts_of_a_triage_merged_in_order_are_the_whole() -> None:
+    """Triage.merge of the parts of a batch (as the workers count them) gives the counts,
+    the most urgent cases and the error rows that adding every row gives."""
+    import random
+
+    from riskcli.core.batch import TOP_ERRORS, RowResult
+
+    rng = random.Random(17)
+    results = []
+    for row in range(2, 3000):
+        if rng.random() < 0.05:
+            results.append(RowResult(row, f"c{row}", "error", error=f"bad {rng.randint(1, 3)}"))
+            continue
+        severity = rng.choice([None, "low", "medium", "high", "critical"])
+        possible = rng.choice([None, "medium", "critical"])
+        days = rng.choice([None, *range(-5, 60)])
+        deadline = None if days is None else dt.date(2023, 6, 12) + dt.timedelta(days=days)
+        results.append(
+            RowResult(
+                row,
+                f"c{row}",
+                "ok",
+                severity,
+                ("draft",),
+                deadline,
+                days,
+                destination_covered=rng.random() < 0.9,
+                possible_highest_severity=possible,
+            )
+        )
+    whole = Triage()
+    for result in results:
+        whole.add(result)
+    merged = Triage()
+    start = 0
+    while start < len(results):
+        size = rng.randint(1, 300)
+        part = Triage(top_errors=size)
+        for result in results[start : start + size]:
+            part.add(result)
+        merged.merge(part)
+        start += size
+    assert whole.errors > TOP_ERRORS
+    for name in ("rows", "errors", "counts", "with_risks", "first_errors", "other_error_rows"):
+        assert getattr(merged, name) == getattr(whole, name), name
+    assert merged.urgent == whole.urgent  # the same 20, in the same order
+    with pytest.raises(ValueError, match="every error row"):
+        Triage().merge(whole)  # a part that dropped error rows

@@ -10,7 +10,7 @@ import datetime as dt
 import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from riskcli.core.errors import InputError, PackRefused
 from riskcli.core.profile import make_profile
@@ -26,8 +26,7 @@ TOP_ERRORS = 50  # error rows listed with their reason in the triage summary
 MORE_ERROR_ROWS = 2000  # further error rows named by number only
 
 
-@dataclass(frozen=True, slots=True)
-class InputRow:
+class InputRow(NamedTuple):
     """One record as read: its data, or why it could not be read."""
 
     row: int
@@ -217,7 +216,11 @@ def severity_value(severity: Severity | None) -> str | None:
 
 @dataclass
 class Triage:
-    """Counts and the few cases a volunteer must look at first; bounded memory."""
+    """Counts and the few cases a volunteer must look at first; bounded memory.
+
+    ``top_errors`` and ``more_error_rows``: how many error rows are kept with their reason,
+    and how many more by number. A part of a batch (a worker's chunk, ``merge``d into the
+    whole) keeps every error row it sees."""
 
     rows: int = 0
     errors: int = 0
@@ -231,15 +234,14 @@ class Triage:
     with_risks: int = 0
     first_errors: list[RowResult] = field(default_factory=list)
     other_error_rows: list[int] = field(default_factory=list)
+    top_errors: int = TOP_ERRORS
+    more_error_rows: int = MORE_ERROR_ROWS
 
     def add(self, result: RowResult) -> None:
         self.rows += 1
         if result.status == "error":
             self.errors += 1
-            if len(self.first_errors) < TOP_ERRORS:
-                self.first_errors.append(result)
-            elif len(self.other_error_rows) < MORE_ERROR_ROWS:
-                self.other_error_rows.append(result.row)
+            self._error(result)
             return
         severity = result.highest_severity  # confirmed
         if severity is not None:
@@ -253,12 +255,36 @@ class Triage:
         if severity is None and result.possible_highest_severity is None:
             return
         self.with_risks += 1
-        # heap keeps the TOP_URGENT most urgent: the least urgent is at the top to pop
-        key = (*result.urgency(), -result.row)
+        self._rank((*result.urgency(), -result.row), result)
+
+    def _error(self, result: RowResult) -> None:
+        if len(self.first_errors) < self.top_errors:
+            self.first_errors.append(result)
+        elif len(self.other_error_rows) < self.more_error_rows:
+            self.other_error_rows.append(result.row)
+
+    def _rank(self, key: tuple[int, int, int, int], result: RowResult) -> None:
+        # the heap keeps the TOP_URGENT most urgent: the least urgent is at the top to pop
         if len(self._urgent) < TOP_URGENT:
             heapq.heappush(self._urgent, (key, result))
         elif key > self._urgent[0][0]:
             heapq.heapreplace(self._urgent, (key, result))
+
+    def merge(self, part: Triage) -> None:
+        """Count a part's rows (later rows of the same batch, ``add``ed to ``part`` in
+        order) as if each had been ``add``ed here: the part must have kept every error row
+        it saw."""
+        if len(part.first_errors) != part.errors:
+            raise ValueError("a part of a triage must keep every error row")
+        self.rows += part.rows
+        self.errors += part.errors
+        self.with_risks += part.with_risks
+        for name, count in part.counts.items():
+            self.counts[name] += count
+        for result in part.first_errors:
+            self._error(result)
+        for key, result in part._urgent:
+            self._rank(key, result)
 
     @property
     def urgent(self) -> list[RowResult]:

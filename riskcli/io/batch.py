@@ -5,9 +5,13 @@ whatever the number of rows. A bad row (broken CSV, not UTF-8, an answer the
 profile model refuses) becomes an ``error`` row naming the field and the
 reason; it never stops the run or loses another row.
 
-Large batches use several worker processes, each holding ONE ``Assessor``
-(and so one durable-rules Host), fed through a bounded window so that the
-input is never read ahead without limit; ``imap`` keeps the output order.
+Large batches use several worker processes, each holding ONE ``Assessor``,
+fed chunks of records through a bounded window so that the input is never
+read ahead without limit, and their answers are taken in input order. For a
+``.csv`` file a chunk is the file's lines as read: the workers read them into
+rows, assess them and write the result rows (``assess_records``), and this
+process only splits the file into lines and puts the chunks' texts and
+triage counts together. One process does the same, chunk by chunk.
 
 Inputs:
 
@@ -29,6 +33,7 @@ import collections
 import contextlib
 import csv
 import datetime as dt
+import functools
 import gc
 import io
 import itertools
@@ -39,11 +44,12 @@ import signal
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
 
 from riskcli.core.batch import InputRow, RowResult, Triage, assess_chunk
 from riskcli.core.errors import InputError
 from riskcli.core.profile import FIELDS
+from riskcli.core.report import DeadlineItem
 
 if TYPE_CHECKING:
     from riskcli.core.assess import Assessor
@@ -78,6 +84,7 @@ MAX_IGNORED_NAMES = 20
 EXAMPLE_CASE_ID = "example (skipped)"
 
 OutputFormat = Literal["csv", "jsonl"]
+_T = TypeVar("_T")
 
 
 def _cell(text: str) -> str:
@@ -255,8 +262,11 @@ def _delimiter(header: str) -> str:
     return best if counts[best] else ","
 
 
-def _read_csv(source: _Source) -> Iterator[InputRow]:
-    lines = source.lines()
+def _csv_header(
+    source: _Source, lines: Iterator[tuple[int, bytes | None]]
+) -> tuple[CsvRows, Iterator[tuple[int, bytes | None]]]:
+    """Read the header line off ``lines``: how to read the lines after it (the columns to
+    keep, the separator), and those lines. InputError if there is no usable header."""
     header: list[str] | None = None
     delimiter = ","
     for number, raw in lines:
@@ -275,39 +285,55 @@ def _read_csv(source: _Source) -> Iterator[InputRow]:
         break
     if header is None:
         raise InputError(f"{source.path}: empty: no header line with the column names")
-    columns = [h.strip() for h in header]
-    columns = _check_columns(source, columns)
-    reader = LineReader(delimiter)
-    for number, text, problem in _texts(lines):
-        if text is None:
-            yield InputRow(number, None, problem)
-            continue
-        try:
-            cells = reader.cells(text)
-        except csv.Error as exc:
-            yield InputRow(number, None, f"broken CSV: {exc} (a cell cannot hold a line break)")
-            continue
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) != len(columns):
-            hint = ""
-            if delimiter == ";" and len(cells) > len(columns):
-                hint = "; a list inside a cell must be in double quotes"
-            yield InputRow(
-                number,
-                None,
-                f"{len(cells)} cells, but the header names {len(columns)} columns "
-                f"(separated by {_DELIMITER_NAMES[delimiter]}{hint})",
-            )
-            continue
-        data: dict[str, Any] = {}
-        for name, cell in zip(columns, cells, strict=True):
-            if name:
-                data[name] = cell
-        if _is_example(data):
-            source.skipped_examples.append(number)
-            continue
-        yield InputRow(number, data)
+    columns = _check_columns(source, [h.strip() for h in header])
+    return CsvRows(tuple(columns), delimiter), lines
+
+
+class CsvRows(NamedTuple):
+    """How to read the lines of a CSV file after its header: the columns to keep (an empty
+    name: a column ignored) and the separator. Plain data: sent to worker processes,
+    which read their own lines."""
+
+    columns: tuple[str, ...]
+    delimiter: str
+
+    def rows(
+        self, lines: Iterable[tuple[int, bytes | None]], skipped: list[int]
+    ) -> Iterator[InputRow]:
+        """The row of each line that holds an intake (blank lines are none); the numbers of
+        the template's example rows go to ``skipped``."""
+        columns, delimiter = self.columns, self.delimiter
+        reader = LineReader(delimiter)
+        for number, text, problem in _texts(lines):
+            if text is None:
+                yield InputRow(number, None, problem)
+                continue
+            try:
+                cells = reader.cells(text)
+            except csv.Error as exc:
+                yield InputRow(number, None, f"broken CSV: {exc} (a cell cannot hold a line break)")
+                continue
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) != len(columns):
+                hint = ""
+                if delimiter == ";" and len(cells) > len(columns):
+                    hint = "; a list inside a cell must be in double quotes"
+                yield InputRow(
+                    number,
+                    None,
+                    f"{len(cells)} cells, but the header names {len(columns)} columns "
+                    f"(separated by {_DELIMITER_NAMES[delimiter]}{hint})",
+                )
+                continue
+            data: dict[str, Any] = {}
+            for name, cell in zip(columns, cells, strict=True):
+                if name:
+                    data[name] = cell
+            if _is_example(data):
+                skipped.append(number)
+                continue
+            yield InputRow(number, data)
 
 
 _DELIMITER_NAMES = {",": "','", ";": "';'", "\t": "tabs"}
@@ -516,8 +542,13 @@ class _Broken(Exception):
     pass
 
 
-def read_rows(path: Path, keep: Iterable[str] = ()) -> tuple[_Source, Iterator[InputRow]]:
-    """Open an intake file; InputError (exit 2) if it cannot be read at all.
+def read_records(
+    path: Path, keep: Iterable[str] = ()
+) -> tuple[_Source, Iterator[Any], CsvRows | None]:
+    """Open an intake file; InputError (exit 2) if it cannot be read at all. Its records:
+    for a ``.csv`` file its lines after the header as read (line number, bytes) and how to
+    read them into rows (``CsvRows``), so that worker processes can; otherwise its rows
+    (``InputRow``) and None.
 
     ``keep``: columns read besides the profile's fields (``cases import`` keeps ``notes``).
     """
@@ -528,17 +559,29 @@ def read_rows(path: Path, keep: Iterable[str] = ()) -> tuple[_Source, Iterator[I
             "allowed: .csv, .jsonl (one JSON object per line), .json (a list of objects)"
         )
     source = _Source(path, keep)
-    reader = {".csv": _read_csv, ".jsonl": _read_jsonl, ".json": _read_json}[suffix]
-    rows = reader(source)
-    # Read up to the first row now, so that an unusable file fails before any output.
     try:
-        first = next(rows)
-    except StopIteration:
-        return source, iter(())
+        if suffix == ".csv":  # the header read now: an unusable file fails before any output
+            how, lines = _csv_header(source, source.lines())
+            return source, lines, how
+        reader = {".jsonl": _read_jsonl, ".json": _read_json}[suffix]
+        rows = reader(source)
+        # Read up to the first row now, so that an unusable file fails before any output.
+        try:
+            first = next(rows)
+        except StopIteration:
+            return source, iter(()), None
     except InputError:
         source.close()
         raise
-    return source, itertools.chain([first], rows)
+    return source, itertools.chain([first], rows), None
+
+
+def read_rows(path: Path, keep: Iterable[str] = ()) -> tuple[_Source, Iterator[InputRow]]:
+    """Open an intake file and read its rows one at a time (``read_records``)."""
+    source, records, how = read_records(path, keep)
+    if how is None:
+        return source, records
+    return source, how.rows(records, source.skipped_examples)
 
 
 _WORKER: Assessor | None = None
@@ -657,10 +700,14 @@ def assess_rows(
 
 def _work_chunk(rows: list[InputRow]) -> list[RowResult]:
     assert _WORKER is not None
+    return _assessed(_WORKER, rows, _WORKER_AS_OF)
+
+
+def _assessed(assessor: Assessor, rows: list[InputRow], as_of: dt.date | None) -> list[RowResult]:
     return [
         result
         for start in range(0, len(rows), MATCH_CHUNK)
-        for result in assess_chunk(_WORKER, rows[start : start + MATCH_CHUNK], _WORKER_AS_OF)
+        for result in assess_chunk(assessor, rows[start : start + MATCH_CHUNK], as_of)
     ]
 
 
@@ -672,9 +719,22 @@ def _parallel(
     as_of: dt.date | None,
     task: Callable[[list[InputRow]], list[RowResult]] | None = None,
 ) -> Iterator[RowResult]:
-    """Chunks of rows to worker processes, at most a few chunks per worker in flight (so
-    the input is never read far ahead), results yielded in input order. A worker that
-    dies (the C engine can crash a process) ends the run with a clear error, never a hang.
+    for results in _in_workers(rows, jobs, rules_dir, engine, as_of, task or _work_chunk):
+        yield from results
+
+
+def _in_workers(
+    records: Iterator[Any],
+    jobs: int,
+    rules_dir: Path | None,
+    engine: EngineName,
+    as_of: dt.date | None,
+    task: Callable[[list[Any]], _T],
+) -> Iterator[_T]:
+    """Chunks of records (each a row or a line, its number first) to worker processes, at
+    most a few chunks per worker in flight (so the input is never read far ahead), what
+    ``task`` makes of each chunk yielded in input order. A worker that dies (the C engine
+    can crash a process) ends the run with a clear error, never a hang.
     """
     from concurrent.futures import Future, ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
@@ -684,7 +744,7 @@ def _parallel(
 
     load_rule_pack(rules_dir)  # a bad rule pack fails here, clearly, not in the workers
     window = jobs * 4
-    pending: collections.deque[tuple[int, int, Future[list[RowResult]]]] = collections.deque()
+    pending: collections.deque[tuple[int, int, Future[_T]]] = collections.deque()
     pool = ProcessPoolExecutor(
         jobs,
         mp_context=multiprocessing.get_context("spawn"),
@@ -694,26 +754,69 @@ def _parallel(
     try:
         while True:
             while len(pending) < window:
-                chunk = list(itertools.islice(rows, CHUNKSIZE))
+                chunk = list(itertools.islice(records, CHUNKSIZE))
                 if not chunk:
                     break
-                pending.append(
-                    (chunk[0].row, chunk[-1].row, pool.submit(task or _work_chunk, chunk))
-                )
+                pending.append((chunk[0][0], chunk[-1][0], pool.submit(task, chunk)))
             if not pending:
                 break
             first, last, future = pending.popleft()
             try:
-                results = future.result()
+                done = future.result()
             except BrokenProcessPool:
                 raise EngineError(
                     f"a worker process died while assessing rows {first}-{last} "
                     "(the rules engine crashed or could not start); nothing was saved. "
                     "Run again with --jobs 1 to find the row."
                 ) from None
-            yield from results
+            yield done
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+class Dated(NamedTuple):
+    """A row's deadlines, for the calendar."""
+
+    case_id: str
+    deadlines: tuple[DeadlineItem, ...]
+
+
+class Done(NamedTuple):
+    """A chunk of records assessed, all that the writing needs of it: the result rows as
+    written, the chunk's triage (every error row kept, for ``Triage.merge``), the rows'
+    deadlines (when a calendar is written) and the template's example rows it skipped."""
+
+    text: str
+    triage: Triage
+    dated: list[Dated]
+    skipped: list[int]
+
+
+def assess_records(
+    assessor: Assessor,
+    records: list[Any],
+    how: CsvRows | None,
+    as_of: dt.date | None,
+    fmt: OutputFormat,
+    calendar: bool,
+) -> Done:
+    """A chunk of records (``read_records``) read into rows, assessed and written: the
+    same in this process and in a worker."""
+    skipped: list[int] = []
+    rows = records if how is None else list(how.rows(records, skipped))
+    results = _assessed(assessor, rows, as_of)
+    triage = Triage(top_errors=len(results))
+    for result in results:
+        triage.add(result)
+    dated = [Dated(r.case_id, r.deadlines) for r in results if r.deadlines] if calendar else []
+    return Done(rows_text(results, fmt), triage, dated, skipped)
+
+
+def _work_records(
+    how: CsvRows | None, fmt: OutputFormat, calendar: bool, records: list[Any]
+) -> Done:
+    assert _WORKER is not None
+    return assess_records(_WORKER, records, how, _WORKER_AS_OF, fmt, calendar)
 
 
 # --- writing ---------------------------------------------------------------------------
@@ -735,6 +838,15 @@ def output_format(path: Path | None, fmt: str | None) -> OutputFormat:
         f"--output {path}: unknown kind of file {suffix or '(no extension)'!r}; "
         "allowed: .csv, .jsonl"
     )
+
+
+def rows_text(results: Iterable[RowResult], fmt: OutputFormat) -> str:
+    """Result rows as written, without the header."""
+    if fmt == "csv":
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerows(_as_csv(r) for r in results)
+        return buf.getvalue()
+    return "".join(json.dumps(_as_json(r), ensure_ascii=False) + "\n" for r in results)
 
 
 class RowWriter:
@@ -791,32 +903,69 @@ def run_batch(
     engine: EngineName = "auto",
     as_of: dt.date | None = None,
     jobs: int | None = None,
-    on_result: Callable[[RowResult], None] | None = None,
+    on_result: Callable[[Dated], None] | None = None,
     progress: Callable[[int, int | None], None] | None = None,
 ) -> tuple[Triage, Intake]:
     """Read, assess and write every row, then the closing line that says the output is
     complete; return the triage and what the reader set aside. InputError if unreadable.
-    ``progress(rows done, rows in all or None)``."""
-    source, rows = read_rows(input_path)
+    ``on_result``: called with the deadlines of each row that has some, in order.
+    ``progress(rows done, rows in all or None)``.
+
+    Records go in chunks to ``assess_records``, in this process or in worker processes
+    (which then read the CSV lines, assess and write the rows): this process only splits
+    the file into lines and puts the chunks' texts and counts together, in order."""
+    source, records, how = read_records(input_path)
     triage = Triage()
     writer = RowWriter(out, fmt)
     total = source.records() if progress is not None else None
+    calendar = on_result is not None
     try:
         with fewer_collections():
-            results = assess_rows(rows, rules_dir=rules_dir, engine=engine, as_of=as_of, jobs=jobs)
-            for result in results:
-                writer.write(result)
-                triage.add(result)
+            for done in _assessed_chunks(
+                records, how, rules_dir, engine, as_of, jobs, fmt, calendar
+            ):
+                out.write(done.text)
+                triage.merge(done.triage)
+                source.skipped_examples.extend(done.skipped)
                 if on_result is not None:
-                    on_result(result)
-                if progress is not None and triage.rows % PROGRESS_EVERY == 0:
+                    for item in done.dated:
+                        on_result(item)
+                if progress is not None:
                     progress(triage.rows, total)
-        if progress is not None:
-            progress(triage.rows, triage.rows)
+            if progress is not None:
+                progress(triage.rows, triage.rows)
         writer.finish(triage.rows)
     finally:
         source.close()
     return triage, source.intake()
+
+
+def _assessed_chunks(
+    records: Iterator[Any],
+    how: CsvRows | None,
+    rules_dir: Path | None,
+    engine: EngineName,
+    as_of: dt.date | None,
+    jobs: int | None,
+    fmt: OutputFormat,
+    calendar: bool,
+) -> Iterator[Done]:
+    """``assess_records`` of each chunk of records, in order: all cores once the batch is
+    large (``jobs`` None), this process only (1), or N worker processes."""
+    if jobs is None:
+        head = list(itertools.islice(records, PARALLEL_MIN_ROWS))
+        records = itertools.chain(head, records)
+        jobs = default_jobs() if len(head) >= PARALLEL_MIN_ROWS else 1
+    if jobs > 1:
+        task = functools.partial(_work_records, how, fmt, calendar)
+        yield from _in_workers(records, jobs, rules_dir, engine, as_of, task)
+        return
+    from riskcli.core.assess import Assessor
+    from riskcli.io.rulepack import load_rule_pack
+
+    assessor = Assessor(load_rule_pack(rules_dir), engine=engine)
+    while chunk := list(itertools.islice(records, CHUNKSIZE)):
+        yield assess_records(assessor, chunk, how, as_of, fmt, calendar)
 
 
 def results_text(results: Iterable[RowResult], fmt: OutputFormat) -> str:
