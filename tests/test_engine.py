@@ -332,8 +332,12 @@ def test_ctrl_c_inside_match_many_is_not_swallowed(
 def test_the_cases_of_an_action_are_read_plain_or_decoded() -> None:
     from riskcli.core.engine.durable import SENTINEL, _action_cases
 
-    many = '{"kg-x?":[{"m":{"id": "12", "sid": "4", "a": 1}},{"m":{"id": "3", "sid": "4"}}]}'
-    assert _action_cases(many) == ("kg-x?", [12, 3])
+    many = (
+        '{"kg-x?":[{"m":{"id": "12", "sid": "4", "a": 1}},{"m":{"id": "3", "sid": "4"}},'
+        '{"m":{"id": "12", "sid": "4", "a": 1}}]}'  # fact 12 twice: two branches held
+    )
+    rule, places = _action_cases(many)
+    assert (rule, sorted(places)) == ("kg-x?", [3, 12])
     assert _action_cases('{"a\\"b":[{"m":{"id": "3", "sid": "4"}}]}') == ('a"b', [3])
     assert _action_cases('{"x":[{"m":{"sid": "4", "id": "5"}}]}') == ("x", [5])
     # the sentinel's action has one frame, not a list
@@ -445,10 +449,10 @@ def test_the_engine_fires_a_rule_once_per_branch_that_holds(assessor: Assessor) 
                 message = engine.start_action_for_state(handle, state)
                 while message is not None:
                     text = message if isinstance(message, str) else message[1]
-                    rule, places = durable._action_cases(text)
+                    ((rule, frames),) = json.loads(text).items()
                     if rule == durable.SENTINEL:
                         break
-                    counts[rule] += len(places)  # one frame per branch that holds
+                    counts[rule] += len(frames)  # one frame per branch that holds
                     message = engine.complete_and_start_action(handle, state)
             finally:
                 engine.delete_state(handle, sid)

@@ -119,19 +119,23 @@ def _action_cases(message: str) -> tuple[str, list[int]]:
     """The rule named by an action message of ``match_many`` and the places in the call of
     the facts it holds: ``{"name":[{"m":{"id": "7", ...}},{"m":{"id": "9", ...}}]}`` (a
     rule's, up to ``ACTION_CAP`` frames), or ``{"name":{"m":{"id": "7", ...}}}`` (the
-    sentinel's, one frame). A fact held twice (two branches of an ``$or``) is listed twice.
+    sentinel's, one frame). A fact held twice (two branches of an ``$or``) is listed once.
     The places are read off the text where the name is plain (every fact's text is ours,
     from ``json``: a ``{"m":{"id": "`` can stand only where a frame starts); decoded
     otherwise."""
     end = message.find('":', 2)
     name = message[2:end]
     if message.startswith('{"') and end > 2 and "\\" not in name and '"' not in name:
-        places = [int(n) for n in _PLACE.findall(message, end)]
-        if places:
-            return name, places
+        places = _PLACES
+        found = [places[n] for n in set(_PLACE.findall(message, end)) if n in places]
+        if found:
+            return name, found
     ((rule, body),) = json.loads(message).items()
     frames = body if isinstance(body, list) else [body]
-    return str(rule), [int(frame["m"]["id"]) for frame in frames]
+    return str(rule), list(dict.fromkeys(int(frame["m"]["id"]) for frame in frames))
+
+
+_PLACES = {text: place for place, text in enumerate(_FACT_IDS)}
 
 
 class DurableMatcher:
@@ -171,10 +175,14 @@ class DurableMatcher:
                 raise PackRefused(f"durable-rules refused the rule pack ({name}): {exc}") from exc
             self._handles[name] = handle
         if name not in self._fields:
-            tested = [condition_fields(rule.condition) for rule in self._chunks[name]]
-            self._fields[name] = (
-                None if None in tested else frozenset({"destination"}.union(*tested))  # type: ignore[arg-type]
-            )
+            # the same set for every ruleset of a destination: a fact's text for one of
+            # them is its text for all
+            bucket = name.rsplit(":", 1)[0]
+            names = [n for n in self._chunks if n.rsplit(":", 1)[0] == bucket]
+            tested = [condition_fields(rule.condition) for n in names for rule in self._chunks[n]]
+            wanted = None if None in tested else frozenset({"destination"}.union(*tested))  # type: ignore[arg-type]
+            for n in names:
+                self._fields[n] = wanted
         return handle
 
     def _rulesets(self, destination: str) -> list[tuple[str, int]]:
@@ -207,13 +215,16 @@ class DurableMatcher:
                 else:
                     cases.append(i)
         encode = _encode
+        made: dict[frozenset[str] | None, dict[int, str]] = {}
         for (name, handle), cases in members.items():
-            # only the fields the ruleset's rules test (present or absent): the engine reads
-            # every field of a fact at each of its nodes, and a field no rule names can
-            # change nothing
+            # only the fields the rulesets of the destination test (present or absent): the
+            # engine reads every field of a fact at each of its nodes, and a field no rule
+            # names can change nothing
             wanted = self._fields[name]
-            bodies = {}
+            bodies = made.setdefault(wanted, {})
             for i in cases:
+                if i in bodies:
+                    continue
                 fact = facts[i]
                 if wanted is not None:
                     fact = {k: v for k, v in fact.items() if k in wanted}
