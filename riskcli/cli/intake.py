@@ -80,7 +80,6 @@ class Importer:
 
     def row(self, row: InputRow) -> RowResult:
         """One row: assessed as ``batch`` does, then saved in its own transaction."""
-        from dataclasses import replace
 
         from riskcli.core.batch import InputRow, assess_row, row_answers
         from riskcli.core.profile import make_profile
@@ -93,7 +92,7 @@ class Importer:
         row = InputRow(row.row, data)
         result = assess_row(self.assessor, row, self.as_of)
         if problem is not None:
-            return replace(result, status="error", error=problem)
+            return result._replace(status="error", error=problem)
         if result.status != "ok":
             return result
         profile = make_profile(row_answers(row), source=f"row {row.row}", as_of=self.as_of)
@@ -104,8 +103,7 @@ class Importer:
         ref = profile.case_id
         keys = self.by_ref.get(ref, []) if ref else []
         if len(keys) > 1:
-            return replace(
-                result,
+            return result._replace(
                 status="error",
                 error=_w(self.lang, "ambiguous", ref=repr(ref), keys=", ".join(keys)),
             )
@@ -124,7 +122,7 @@ class Importer:
                 if ref:
                     self.by_ref[ref] = [key]
         except StoreError as exc:
-            return replace(result, status="error", error=str(exc))
+            return result._replace(status="error", error=str(exc))
         self.counts.keys[row.row] = key
         return result
 

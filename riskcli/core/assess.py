@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from riskcli.core import summary as summaries
 from riskcli.core.conditions import to_fact
@@ -68,8 +68,7 @@ class _RuleTable:
         )
 
 
-@dataclass(frozen=True)
-class Assessment:
+class Assessment(NamedTuple):
     """A profile matched against the pack, before it is put into words (any language)."""
 
     profile: Profile  # as answered
@@ -87,8 +86,7 @@ class Assessment:
         return value is not None and getattr(value, "value", value) == "unknown"
 
 
-@dataclass(frozen=True, slots=True)
-class Prepared:
+class Prepared(NamedTuple):
     """A profile with what its answers imply, and its fact for the engine (not matched)."""
 
     profile: Profile

@@ -34,8 +34,7 @@ class InputRow(NamedTuple):
     error: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class RowResult:
+class RowResult(NamedTuple):
     row: int
     case_id: str
     status: Literal["ok", "error"]

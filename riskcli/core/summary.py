@@ -21,7 +21,7 @@ import itertools
 import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from riskcli.core.conditions import (
     FIELD_SPECS,
@@ -69,8 +69,7 @@ def severity_rank(severity: Severity | str | None) -> int:
 # --- what a finding needs to be summarised -----------------------------------------------
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """A rule that applies to a profile, before it is put into words."""
 
     rule: Rule
