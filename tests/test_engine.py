@@ -340,6 +340,10 @@ def test_the_cases_of_an_action_are_read_plain_or_decoded() -> None:
     assert (rule, sorted(places)) == ("kg-x?", [3, 12])
     assert _action_cases('{"a\\"b":[{"m":{"id": "3", "sid": "4"}}]}') == ('a"b', [3])
     assert _action_cases('{"x":[{"m":{"sid": "4", "id": "5"}}]}') == ("x", [5])
+    # a frame whose id is not first is not read off the text: the whole message is decoded
+    mixed = '{"x":[{"m":{"id": "1", "sid": "4"}},{"m":{"sid": "4", "id": "2"}}]}'
+    rule, places = _action_cases(mixed)
+    assert (rule, sorted(places)) == ("x", [1, 2])
     # the sentinel's action has one frame, not a list
     one = '{"' + SENTINEL + '":{"m":{"id": "7", "sid": "4", "destination": "KG"}}}'
     assert _action_cases(one) == (SENTINEL, [7])

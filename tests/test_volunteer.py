@@ -643,3 +643,20 @@ def test_parts_of_a_triage_merged_in_order_are_the_whole() -> None:
     assert merged.urgent == whole.urgent  # the same 20, in the same order
     with pytest.raises(ValueError, match="every error row"):
         Triage().merge(whole)  # a part that dropped error rows
+
+
+def test_a_chunk_for_a_worker_is_bounded_in_lines_and_in_bytes() -> None:
+    """Lines can be up to MAX_LINE_BYTES each: the chunks in flight to the workers are cut
+    by their text's size too, so memory stays bounded on a file of long lines."""
+    from riskcli.io.batch import CHUNK_BYTES, CHUNKSIZE, MAX_LINE_BYTES, _chunk
+
+    long_lines = iter([(i, b"x" * MAX_LINE_BYTES) for i in range(1, 40)])
+    sizes = []
+    while chunk := _chunk(long_lines):
+        assert sum(len(raw) for _, raw in chunk) < CHUNK_BYTES + MAX_LINE_BYTES
+        sizes.append(len(chunk))
+    assert sum(sizes) == 39 and len(sizes) > 3
+    short = iter([(i, b"a,KZ") for i in range(1, 1000)])
+    assert len(_chunk(short)) == CHUNKSIZE
+    rows = iter([InputRow(i, {"destination": "KZ"}) for i in range(1, 1000)])
+    assert len(_chunk(rows)) == CHUNKSIZE

@@ -73,8 +73,9 @@ OUTPUT_COLUMNS = (
 MAX_LINE_BYTES = 1024 * 1024  # one intake is a few hundred bytes; a longer line is an error row
 MAX_JSON_ELEMENT = MAX_LINE_BYTES
 READ_CHUNK = 64 * 1024
-PARALLEL_MIN_ROWS = 5000  # below this, starting worker processes costs more than it saves
-CHUNKSIZE = 256  # rows sent to a worker at a time
+PARALLEL_MIN_ROWS = 5000  # records; below this, worker processes cost more than they save
+CHUNKSIZE = 256  # records (CSV lines, blank ones too; or rows) sent to a worker at a time
+CHUNK_BYTES = 8 * 1024 * 1024  # and at most this much of their text: lines can be long
 MATCH_CHUNK = 64  # rows the engine matches in one call (one session per ruleset)
 PROGRESS_EVERY = 64  # rows between two updates of the progress bar
 SPREADSHEET_FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -621,7 +622,7 @@ def die_with_parent(parent: int) -> None:
 def _init_worker(
     rules_dir: Path | None, engine: EngineName, as_of: dt.date | None, parent: int
 ) -> None:
-    """Runs once in each worker process: one Assessor, one durable-rules Host."""
+    """Runs once in each worker process: one Assessor (with its engine) for every chunk."""
     global _WORKER, _WORKER_AS_OF
     die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
@@ -754,7 +755,7 @@ def _in_workers(
     try:
         while True:
             while len(pending) < window:
-                chunk = list(itertools.islice(records, CHUNKSIZE))
+                chunk = _chunk(records)
                 if not chunk:
                     break
                 pending.append((chunk[0][0], chunk[-1][0], pool.submit(task, chunk)))
@@ -772,6 +773,22 @@ def _in_workers(
             yield done
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _chunk(records: Iterator[Any]) -> list[Any]:
+    """The next records for a worker: up to CHUNKSIZE of them, and (for lines as read)
+    up to about CHUNK_BYTES of text, so that the chunks in flight stay small whatever the
+    lines (each can be up to MAX_LINE_BYTES)."""
+    chunk: list[Any] = []
+    size = 0
+    for record in records:
+        chunk.append(record)
+        raw = record[1]
+        if isinstance(raw, bytes):
+            size += len(raw)
+        if len(chunk) >= CHUNKSIZE or size >= CHUNK_BYTES:
+            break
+    return chunk
 
 
 class Dated(NamedTuple):
@@ -964,7 +981,7 @@ def _assessed_chunks(
     from riskcli.io.rulepack import load_rule_pack
 
     assessor = Assessor(load_rule_pack(rules_dir), engine=engine)
-    while chunk := list(itertools.islice(records, CHUNKSIZE)):
+    while chunk := _chunk(records):
         yield assess_records(assessor, chunk, how, as_of, fmt, calendar)
 
 

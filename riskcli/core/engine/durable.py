@@ -42,8 +42,8 @@ Many cases at once (``match_many``, for batches): each fact of a session has
 its own ``id`` (its place in the call, ``"0"`` to ``"63"``). A rule's action holds
 up to ``ACTION_CAP`` matches (durable-rules' ``"cap"``), so one message of a rule
 lists the text of every fact it matched in the session, and the rule is given to
-each case whose ``id`` a frame holds (twice for two true branches of an ``$or``:
-the sets take it once). The rules have one pattern each, so facts of one session
+each case whose ``id`` a frame holds (once, though two true branches of an
+``$or`` give it two frames). The rules have one pattern each, so facts of one session
 never join. The sentinel's action has the lowest priority and comes after every
 rule's; the loop stops there. One session and one ``assert_facts`` per ruleset
 and chunk instead of per case (the session's set-up is most of an assert's
@@ -126,16 +126,19 @@ def _action_cases(message: str) -> tuple[str, list[int]]:
     end = message.find('":', 2)
     name = message[2:end]
     if message.startswith('{"') and end > 2 and "\\" not in name and '"' not in name:
-        places = _PLACES
-        found = [places[n] for n in set(_PLACE.findall(message, end)) if n in places]
-        if found:
-            return name, found
+        read = _PLACE.findall(message, end)
+        ids = set(read)
+        # every frame read, each of a fact of the call: else decoded (never one left out)
+        if read and ids <= _PLACE_IDS and len(read) == message.count('{"m":', end):
+            places = _PLACES
+            return name, [places[n] for n in ids]
     ((rule, body),) = json.loads(message).items()
     frames = body if isinstance(body, list) else [body]
     return str(rule), list(dict.fromkeys(int(frame["m"]["id"]) for frame in frames))
 
 
 _PLACES = {text: place for place, text in enumerate(_FACT_IDS)}
+_PLACE_IDS = frozenset(_PLACES)
 
 
 class DurableMatcher:
@@ -159,7 +162,8 @@ class DurableMatcher:
             for key, chunks in compiled.buckets.items()
             for i, chunk in enumerate(chunks)
         }
-        # ruleset -> the fields its rules test (for match_many); None: every field
+        # ruleset -> the fields the rules of its destination (all its rulesets) test, for
+        # match_many; None: every field
         self._fields: dict[str, frozenset[str] | None] = {}
         # destination -> handles of its rulesets, then those of the rules for any destination
         self._routes: dict[str, list[tuple[str, int]]] = {}
