@@ -347,9 +347,12 @@ def _commands(data: Path, out: Path, jobs: int) -> dict[str, list[str]]:
     }
 
 
+ROUNDS = 3  # runs of each batch command on each size; the figures are their medians
+
+
 def batch_runs(sizes: list[int], workdir: Path) -> list[dict[str, Any]]:
-    """Each command on each size; per-row figures have the command's start-up (the median
-    of three runs on a file of one row) taken off."""
+    """Each command on each size, ROUNDS times, interleaved (medians); per-row figures have
+    the command's start-up (the median of three runs on a file of one row) taken off."""
     jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     jobs = jobs or 1
     one = workdir / "rows-1.csv"
@@ -366,27 +369,37 @@ def batch_runs(sizes: list[int], workdir: Path) -> list[dict[str, Any]]:
         startup[label] = statistics.median(times)
         startup[f"{label}_cpu"] = statistics.median(cpus)
     results = []
+    labels = ("floor", "durable_1", "oracle_1", "durable_all")
     for n in sizes:
         data = workdir / f"rows-{n}.csv"
         write_csv(data, n)
-        row: dict[str, Any] = {"rows": n, "jobs_all": jobs, "startup": startup}
+        row: dict[str, Any] = {"rows": n, "jobs_all": jobs, "startup": startup, "rounds": ROUNDS}
         outputs = {}
-        for label in ("floor", "durable_1", "oracle_1", "durable_all"):
-            out = workdir / f"out-{n}-{label}.csv"
-            before = load()
-            code, secs, kb, cpu = measured_cpu(_commands(data, out, jobs)[label])
-            if code != 0:
-                raise SystemExit(f"bench: {label} at {n} rows exited {code}")
+        taken: dict[str, list[tuple[float, float, int]]] = {label: [] for label in labels}
+        loads: dict[str, list[float]] = {label: [] for label in labels}
+        for round_ in range(ROUNDS):
+            # each round in another order: a slow spell of the machine falls on all of them
+            for label in labels[round_ % len(labels) :] + labels[: round_ % len(labels)]:
+                out = workdir / f"out-{n}-{label}.csv"
+                loads[label].append(load())
+                code, secs, kb, cpu = measured_cpu(_commands(data, out, jobs)[label])
+                if code != 0:
+                    raise SystemExit(f"bench: {label} at {n} rows exited {code}")
+                loads[label].append(load())
+                taken[label].append((secs, cpu, kb))
+                if label != "floor":
+                    outputs.setdefault(label, set()).add(out.read_bytes())
+                out.unlink()
+        for label in labels:
+            secs = statistics.median(t[0] for t in taken[label])
+            cpu = statistics.median(t[1] for t in taken[label])
             row[f"{label}_cpu"] = cpu
             row[f"{label}_row_cpu_us"] = max(cpu - startup[f"{label}_cpu"], 0.0) / n * 1e6
-            row[f"{label}_load"] = (before, load())
+            row[f"{label}_load"] = (loads[label][0], loads[label][-1])
             row[f"{label}_s"] = secs
             row[f"{label}_row_us"] = max(secs - startup[label], 0.0) / n * 1e6
-            row[f"{label}_kb"] = kb
-            if label != "floor":
-                outputs[label] = out.read_bytes()
-            out.unlink()
-        row["same_output"] = len(set(outputs.values())) == 1
+            row[f"{label}_kb"] = max(t[2] for t in taken[label])
+        row["same_output"] = len(set().union(*outputs.values())) == 1
         data.unlink()
         results.append(row)
     return results
@@ -555,7 +568,9 @@ def bench_markdown(
         f"{m['cpu']}, {m['cores']} cores available, {m['memory']} RAM; {m['os']}; Python "
         f"{m['python']}, durable-rules {m['durable-rules']}, riskcli {m['riskcli']}. Load "
         f"average at the start: {m['load']}; each batch gives its own (1-minute load before→"
-        "after). The machine is shared with other people's work: figures are noisy. "
+        "after). Each batch figure is the median of "
+        f"{runs[0]['rounds'] if runs else ROUNDS} runs, the commands taking turns. "
+        "The machine is shared with other people's work: figures are noisy. "
         "Commands run with Python's bytecode cache on (in a temporary folder), as an "
         "installed riskcli has it.",
         "",
