@@ -571,6 +571,57 @@ def test_ctrl_c_while_loading_says_stopped_and_restores_the_terminal(lang: str, 
     assert "echo" in modes and "icanon" in modes and "isig" in modes  # as before riskcli
 
 
+# Ctrl-C lands where Python would lose it while the rest loads: in a class's __set_name__
+# (made a RuntimeError: a traceback, exit 1) or in a weakref's callback (printed and
+# dropped: the question would never stop). It is kept, and raised at the hand-over.
+LOST_WHILE_LOADING = r"""
+import os, signal, sys, weakref
+import riskcli.cli.root as root
+where = sys.argv[1]
+def ctrl_c():
+    os.kill(os.getpid(), signal.SIGINT)
+    for _ in range(10000):
+        pass
+class Named:
+    def __set_name__(self, owner, name):
+        ctrl_c()
+class Thing:
+    pass
+def main(argv=None, first=None):
+    if where == "set_name":
+        class Loaded:
+            attribute = Named()
+    else:
+        thing = Thing()
+        ref = weakref.ref(thing, lambda _: ctrl_c())
+        del thing
+    first.hand_over()
+    print("NOT STOPPED")
+    return 0
+root.main = main
+sys.argv = ["riskcli", "assess"]
+root.run()
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+@pytest.mark.parametrize("where", ["set_name", "weakref"])
+def test_ctrl_c_where_python_would_lose_it_still_stops(where: str) -> None:
+    env = {**os.environ, **TTY_ENV, "LANG": "en_US.UTF-8", "NO_COLOR": "1"}
+    script = f"{sys.executable} -c '{LOST_WHILE_LOADING}' {where}; echo status=$?"
+    child = pexpect.spawn("/bin/sh", ["-c", script], env=env, dimensions=(24, 80), timeout=60)
+    try:
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    out = child.before.decode()
+    assert "status=130" in out and "NOT STOPPED" not in out
+    assert "Traceback" not in out and "Exception ignored" not in out
+    lines = Screen().feed(out).lines()
+    assert lines[1].startswith("? Language / Язык (") and lines[2] == ""  # no choices left
+    assert lines[3].startswith("stopped; nothing was saved")
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
 @pytest.mark.parametrize(
     ("args", "said"),

@@ -14,12 +14,16 @@ read by a thread of this module; the first other key (Enter, a letter...) and ev
 after it wait for the widget: what the thread read of it is handed to prompt_toolkit as
 typeahead, the rest stays in the terminal's buffer (prompt_toolkit enters its raw mode
 without flushing it, ``TCSANOW``). The widget starts with the pointer where it was left.
-Ctrl-C still interrupts (``ISIG`` is kept until the widget takes over): the question is
-redrawn as questionary leaves an aborted one, and the command line says the one line it
-always says. Whatever else is
-written before the hand-over (a usage error, a traceback) first takes the drawing
-away (:meth:`FirstQuestion.withdraw`). The terminal's own settings come back at exit
-(:meth:`FirstQuestion.close`).
+Ctrl-C still interrupts (``ISIG`` is kept until the widget takes over), but it is not
+raised wherever it lands while the rest loads: Python loses a KeyboardInterrupt raised in
+some places (a weakref's callback prints it and goes on; a class's ``__set_name__`` turns
+it into a RuntimeError), and the person would be left at a question that no longer stops,
+or shown a traceback. It is kept (:meth:`FirstQuestion._defer_interrupts`) and raised when
+the widget is to take over, or at once for a second Ctrl-C: the question is redrawn as
+questionary leaves an aborted one, and the command line says the one line it always
+says. Whatever else is written before the hand-over (a usage error, a traceback)
+first takes the drawing away (:meth:`FirstQuestion.withdraw`). The terminal's own settings
+come back at exit (:meth:`FirstQuestion.close`).
 
 Only the standard library is imported here, and :mod:`riskcli.core.questions` (plain
 data) once the terminal is quiet: not prompt_toolkit, questionary, typer or pydantic.
@@ -30,6 +34,7 @@ from __future__ import annotations
 import contextlib
 import os
 import select
+import signal
 import sys
 import textwrap
 import threading
@@ -194,6 +199,8 @@ class FirstQuestion:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._sigint: Any = None  # the SIGINT handler before, while Ctrl-C is kept
+        self.interrupt_pending = False
 
     def _write(self, text: str) -> None:
         data = text.encode("utf-8")
@@ -215,7 +222,31 @@ class FirstQuestion:
         attrs[6][termios.VMIN] = 1
         termios.tcsetattr(self.fd_in, termios.TCSANOW, attrs)
 
+    def _defer_interrupts(self) -> None:
+        """From now until the widget has the question, a Ctrl-C is kept, not raised where
+        it lands (module docstring); a second one is raised at once."""
+        if threading.current_thread() is not threading.main_thread():
+            return
+        self._sigint = signal.getsignal(signal.SIGINT)
+        signal.signal(signal.SIGINT, self._on_sigint)
+
+    def _on_sigint(self, signum: int, frame: Any) -> None:
+        if self.interrupt_pending:  # pressed again: whatever is still loading, stop now
+            self._undefer()
+            raise KeyboardInterrupt
+        self.interrupt_pending = True
+
+    def _undefer(self) -> bool:
+        """Ctrl-C raised where it lands again; whether one was kept meanwhile."""
+        if self._sigint is None:
+            return False
+        signal.signal(signal.SIGINT, self._sigint)
+        self._sigint = None
+        pending, self.interrupt_pending = self.interrupt_pending, False
+        return pending
+
     def draw(self) -> bool:
+        self._defer_interrupts()
         self.quiet_terminal()  # first: from now on no key is echoed or lost
         drawn = render(self.lang, self.width, self.depth)
         if drawn is None:
@@ -307,8 +338,8 @@ class FirstQuestion:
         """No more keys read here (the widget's from now on, or nobody's)."""
         self._stop.set()
         thread = self._thread
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout=1)
+        if thread is not None and thread is not threading.current_thread() and thread.ident:
+            thread.join(timeout=1)  # (ident: started)
 
     def _unguard(self) -> None:
         if self._streams is not None:
@@ -317,7 +348,10 @@ class FirstQuestion:
 
     def hand_over(self) -> bool:
         """The interview takes the screen as it is: True if the question is drawn there
-        (then :attr:`pointed` and :attr:`pending` are the widget's to take)."""
+        (then :attr:`pointed` and :attr:`pending` are the widget's to take).
+        KeyboardInterrupt if Ctrl-C was pressed while the rest loaded."""
+        if self._undefer():
+            raise KeyboardInterrupt
         self._quiet_listener()
         self._unguard()
         with self._lock:
@@ -335,12 +369,16 @@ class FirstQuestion:
         return str(LANGUAGE.options[self.pointed].value)
 
     def withdraw(self) -> None:
-        """Take the drawing away (something else is to be said), the cursor shown again."""
+        """Take the drawing away (something else is to be said), the cursor shown again.
+        A Ctrl-C kept meanwhile is raised again, as if pressed now."""
+        if self._undefer():
+            signal.raise_signal(signal.SIGINT)
         up = f"\033[{self.why_lines}A" if self.why_lines else ""
         self._take_away(lambda: f"\r{up}\033[J{SHOW_CURSOR}")
 
     def interrupted(self) -> None:
         """Ctrl-C before the widget had the question: leave it as questionary leaves it."""
+        self._undefer()
         self._take_away(
             lambda: f"\r\033[J{aborted_line(self.lang, self.width, self.depth)}{SHOW_CURSOR}"
         )
@@ -359,6 +397,7 @@ class FirstQuestion:
     def close(self) -> None:
         """The terminal's settings as they were before riskcli started (and the cursor
         shown, if the drawing hid it: an exit before the widget drew would leave it hidden)."""
+        self._undefer()
         self._quiet_listener()
         self._unguard()
         if self._cursor_hidden:
