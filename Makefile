@@ -68,8 +68,9 @@ catalog: $(VENV)/.installed
 # bundled pack validated and compiled for a quicker start-up (riskcli/io/bundled_pack.pickle,
 # committed; tests/test_startup.py fails while it is out of step). An out-of-step one is
 # never used: riskcli reads, validates and compiles the YAML files instead.
+# PYTHONHASHSEED=0: the same files give the same bytes (sets are pickled in hash order).
 pack: $(VENV)/.installed
-	$(BIN)/python -m riskcli.io.rulepack
+	PYTHONHASHSEED=0 $(BIN)/python -m riskcli.io.rulepack
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
