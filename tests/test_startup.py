@@ -550,20 +550,25 @@ root.run()
 """
 
 
+def _in_a_terminal(python_args: str, lang: str, then: str) -> str:
+    """What a terminal shows of ``python <python_args>`` and the shell commands ``then``."""
+    env = {**os.environ, **TTY_ENV, "LANG": lang, "NO_COLOR": "1"}
+    script = f"{sys.executable} {python_args}{then}"
+    child = pexpect.spawn("/bin/sh", ["-c", script], env=env, dimensions=(24, 80), timeout=60)
+    try:
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    return str(child.before.decode())
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
 @pytest.mark.parametrize(
     ("lang", "line"),
     [("en_US.UTF-8", "stopped; nothing was saved"), ("ru_RU.UTF-8", "остановлено; ничего")],
 )
 def test_ctrl_c_while_loading_says_stopped_and_restores_the_terminal(lang: str, line: str) -> None:
-    env = {**os.environ, **TTY_ENV, "LANG": lang, "NO_COLOR": "1"}
-    script = f"{sys.executable} -c '{INTERRUPTED_WHILE_LOADING}'; echo status=$?; stty -a"
-    child = pexpect.spawn("/bin/sh", ["-c", script], env=env, dimensions=(24, 80), timeout=60)
-    try:
-        child.expect(pexpect.EOF)
-    finally:
-        child.close(force=True)
-    out = child.before.decode()
+    out = _in_a_terminal(f"-c '{INTERRUPTED_WHILE_LOADING}'", lang, "; echo status=$?; stty -a")
     lines = Screen().feed(out).lines()
     assert lines[1].startswith("? Language / Язык (") and lines[2] == ""  # no choices left
     assert lines[3].startswith(line) and "status=130" in out
@@ -607,14 +612,7 @@ root.run()
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
 @pytest.mark.parametrize("where", ["set_name", "weakref"])
 def test_ctrl_c_where_python_would_lose_it_still_stops(where: str) -> None:
-    env = {**os.environ, **TTY_ENV, "LANG": "en_US.UTF-8", "NO_COLOR": "1"}
-    script = f"{sys.executable} -c '{LOST_WHILE_LOADING}' {where}; echo status=$?"
-    child = pexpect.spawn("/bin/sh", ["-c", script], env=env, dimensions=(24, 80), timeout=60)
-    try:
-        child.expect(pexpect.EOF)
-    finally:
-        child.close(force=True)
-    out = child.before.decode()
+    out = _in_a_terminal(f"-c '{LOST_WHILE_LOADING}' {where}", "en_US.UTF-8", "; echo status=$?")
     assert "status=130" in out and "NOT STOPPED" not in out
     assert "Traceback" not in out and "Exception ignored" not in out
     lines = Screen().feed(out).lines()

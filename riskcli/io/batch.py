@@ -86,6 +86,7 @@ EXAMPLE_CASE_ID = "example (skipped)"
 
 OutputFormat = Literal["csv", "jsonl"]
 _T = TypeVar("_T")
+_R = TypeVar("_R")
 
 
 def _cell(text: str) -> str:
@@ -681,22 +682,31 @@ def assess_rows(
 ) -> Iterator[RowResult]:
     """Results in input order. ``jobs`` None: all cores once the batch is large; 1: this
     process only; N > 1: N worker processes whatever the size."""
-    rows = iter(rows)
-    if jobs is None:
-        cores = default_jobs()
-        head = list(itertools.islice(rows, PARALLEL_MIN_ROWS))
-        rows = itertools.chain(head, rows)
-        jobs = cores if len(head) >= PARALLEL_MIN_ROWS else 1
+    rows, jobs = _jobs(iter(rows), jobs)
     if jobs <= 1:
         if assessor is None:
-            from riskcli.core.assess import Assessor
-            from riskcli.io.rulepack import load_rule_pack
-
-            assessor = Assessor(load_rule_pack(rules_dir), engine=engine)
-        while chunk := list(itertools.islice(rows, MATCH_CHUNK)):
-            yield from assess_chunk(assessor, chunk, as_of)
+            assessor = _assessor(rules_dir, engine)
+        while chunk := _chunk(rows):
+            yield from _assessed(assessor, chunk, as_of)
         return
     yield from _parallel(rows, jobs, rules_dir, engine, as_of)
+
+
+def _jobs(records: Iterator[_R], jobs: int | None) -> tuple[Iterator[_R], int]:
+    """The worker processes for these records (``jobs`` None: all cores once the batch is
+    large, PARALLEL_MIN_ROWS records, read ahead to see), and the records still all there."""
+    if jobs is not None:
+        return records, jobs
+    head = list(itertools.islice(records, PARALLEL_MIN_ROWS))
+    cores = default_jobs() if len(head) >= PARALLEL_MIN_ROWS else 1
+    return itertools.chain(head, records), cores
+
+
+def _assessor(rules_dir: Path | None, engine: EngineName) -> Assessor:
+    from riskcli.core.assess import Assessor
+    from riskcli.io.rulepack import load_rule_pack
+
+    return Assessor(load_rule_pack(rules_dir), engine=engine)
 
 
 def _work_chunk(rows: list[InputRow]) -> list[RowResult]:
@@ -867,23 +877,19 @@ def rows_text(results: Iterable[RowResult], fmt: OutputFormat) -> str:
 
 
 class RowWriter:
+    """The lines of a batch output around its rows (``rows_text``): the header (CSV), at
+    once, and the closing line."""
+
     def __init__(self, stream: IO[str], fmt: OutputFormat):
         self.stream = stream
         self.fmt = fmt
-        self.csv = csv.writer(stream, lineterminator="\n") if fmt == "csv" else None
-        if self.csv is not None:
-            self.csv.writerow(OUTPUT_COLUMNS)
-
-    def write(self, result: RowResult) -> None:
-        if self.csv is not None:
-            self.csv.writerow(_as_csv(result))
-        else:
-            self.stream.write(json.dumps(_as_json(result), ensure_ascii=False) + "\n")
+        if fmt == "csv":
+            csv.writer(stream, lineterminator="\n").writerow(OUTPUT_COLUMNS)
 
     def finish(self, rows: int) -> None:
         """The last line, written only when every row is: a file without it is incomplete
         (a killed run, a full disk). See ``complete_rows``."""
-        if self.csv is not None:
+        if self.fmt == "csv":
             self.stream.write(f"{END_MARK} {rows} rows\n")
         else:
             self.stream.write(json.dumps({"complete": True, "rows": rows}) + "\n")
@@ -969,18 +975,12 @@ def _assessed_chunks(
 ) -> Iterator[Done]:
     """``assess_records`` of each chunk of records, in order: all cores once the batch is
     large (``jobs`` None), this process only (1), or N worker processes."""
-    if jobs is None:
-        head = list(itertools.islice(records, PARALLEL_MIN_ROWS))
-        records = itertools.chain(head, records)
-        jobs = default_jobs() if len(head) >= PARALLEL_MIN_ROWS else 1
+    records, jobs = _jobs(records, jobs)
     if jobs > 1:
         task = functools.partial(_work_records, how, fmt, calendar)
         yield from _in_workers(records, jobs, rules_dir, engine, as_of, task)
         return
-    from riskcli.core.assess import Assessor
-    from riskcli.io.rulepack import load_rule_pack
-
-    assessor = Assessor(load_rule_pack(rules_dir), engine=engine)
+    assessor = _assessor(rules_dir, engine)
     while chunk := _chunk(records):
         yield assess_records(assessor, chunk, how, as_of, fmt, calendar)
 
@@ -988,9 +988,8 @@ def _assessed_chunks(
 def results_text(results: Iterable[RowResult], fmt: OutputFormat) -> str:
     """All results as one text (for tests and small batches)."""
     buf = io.StringIO()
-    writer = RowWriter(buf, fmt)
-    for r in results:
-        writer.write(r)
+    RowWriter(buf, fmt)
+    buf.write(rows_text(results, fmt))
     return buf.getvalue()
 
 
