@@ -7,26 +7,29 @@ once, exactly as questionary will draw it, and loads the rest meanwhile; the int
 then hands the same screen over to the real widget (:meth:`FirstQuestion.hand_over`),
 which draws the same characters in the same place: nothing moves.
 
-Keys pressed meanwhile are kept: the terminal stops echoing and stops waiting for a whole
-line (as prompt_toolkit's own raw mode does, with the same flags). The keys that move the
-pointer (arrows, j/k, Ctrl-N/Ctrl-P, as questionary's select takes them) move it at once,
-read by a thread of this module; the first other key (Enter, a letter...) and everything
-after it wait for the widget: what the thread read of it is handed to prompt_toolkit as
-typeahead, the rest stays in the terminal's buffer (prompt_toolkit enters its raw mode
-without flushing it, ``TCSANOW``). The widget starts with the pointer where it was left.
-Ctrl-C still interrupts (``ISIG`` is kept until the widget takes over), but it is not
-raised wherever it lands while the rest loads: Python loses a KeyboardInterrupt raised in
-some places (a weakref's callback prints it and goes on; a class's ``__set_name__`` turns
-it into a RuntimeError), and the person would be left at a question that no longer stops,
-or shown a traceback. It is kept (:meth:`FirstQuestion._defer_interrupts`) and raised when
-the widget is to take over, or at once for a second Ctrl-C: the question is redrawn as
-questionary leaves an aborted one, and the command line says the one line it always
-says. Whatever else is written before the hand-over (a usage error, a traceback)
-first takes the drawing away (:meth:`FirstQuestion.withdraw`). The terminal's own settings
-come back at exit (:meth:`FirstQuestion.close`).
+Keys pressed meanwhile are kept: the terminal stops echoing and stops waiting for a
+whole line (as prompt_toolkit's own raw mode does, with the same flags). The keys that
+move the pointer (arrows, j/k, Ctrl-N/Ctrl-P, as questionary's select takes them) move
+it at once, read by a thread of this module; the first other key (Enter, a letter...)
+and everything after it wait for the widget: what the thread read of it is handed to
+prompt_toolkit as typeahead, the rest stays in the terminal's buffer (prompt_toolkit
+enters its raw mode without flushing it, ``TCSANOW``). The widget starts with the
+pointer where it was left. Ctrl-C still interrupts (``ISIG`` is kept until the widget
+takes over), but it is not raised wherever it lands while the rest loads: Python loses a
+KeyboardInterrupt raised in some places (a weakref's callback prints it and goes on; a
+class's ``__set_name__`` turns it into a RuntimeError), and the person would be left at
+a question that no longer stops, or shown a traceback. Nothing is asked or written yet,
+so riskcli stops there and then (:meth:`FirstQuestion._on_sigint`): the question is
+redrawn as questionary leaves an aborted one, the one line the command line always says
+is said, and the process ends (130). In the moment before those words are loaded, the
+Ctrl-C is kept and raised when the widget is to take over (or at once for a second one).
+Whatever else is written before the hand-over (a usage error, a traceback) first takes
+the drawing away (:meth:`FirstQuestion.withdraw`). The terminal's own settings come back
+at exit (:meth:`FirstQuestion.close`).
 
-Only the standard library is imported here, and :mod:`riskcli.core.questions` (plain
-data) once the terminal is quiet: not prompt_toolkit, questionary, typer or pydantic.
+Only the standard library is imported here, :mod:`riskcli.core.questions` (plain data)
+once the terminal is quiet, and :mod:`riskcli.i18n` once the question is drawn: not
+prompt_toolkit, questionary, typer or pydantic.
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ import textwrap
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, TextIO
+
+STOPPED = 130  # the exit status of Ctrl-C (riskcli.core.errors.ExitStatus.INTERRUPTED)
 
 # questionary's select, as it draws it: "?" in its qmark style, the question in bold, the
 # instruction plain; the choice under the pointer in reverse video.
@@ -201,6 +206,7 @@ class FirstQuestion:
         self._thread: threading.Thread | None = None
         self._sigint: Any = None  # the SIGINT handler before, while Ctrl-C is kept
         self.interrupt_pending = False
+        self.stopped_line: str | None = None  # what the command line says on Ctrl-C
 
     def _write(self, text: str) -> None:
         data = text.encode("utf-8")
@@ -231,6 +237,15 @@ class FirstQuestion:
         signal.signal(signal.SIGINT, self._on_sigint)
 
     def _on_sigint(self, signum: int, frame: Any) -> None:
+        """Ctrl-C while the rest loads: stop now, as the command line stops on Ctrl-C
+        (nothing is asked or written yet, so nothing is owed a clean shutdown); kept for
+        the hand-over while the words to say it are not loaded yet."""
+        if self.stopped_line is not None and self.state == "drawn":
+            line = self.stopped_line
+            self.interrupted()
+            self._write(f"\n{line}\n")
+            self.close()
+            os._exit(STOPPED)
         if self.interrupt_pending:  # pressed again: whatever is still loading, stop now
             self._undefer()
             raise KeyboardInterrupt
@@ -266,6 +281,9 @@ class FirstQuestion:
         sys.stderr = _Guard(sys.stderr, self)
         self._thread = threading.Thread(target=self._listen, name="riskcli-first-keys", daemon=True)
         self._thread.start()
+        from riskcli.i18n import t  # loaded by the command line anyway, now on the screen
+
+        self.stopped_line = t(self.lang, "cli.stopped")
         return True
 
     # --- keys that move the pointer, until the widget is ready ---------------------------
