@@ -612,6 +612,37 @@ root.run()
 """
 
 
+# Ctrl-C in the moment the words to stop are loaded (as the question is drawn): it stops
+# as soon as they are, not once the whole interview has loaded.
+WHILE_THE_WORDS_LOAD = r"""
+import os, signal, sys
+import riskcli.i18n
+real = riskcli.i18n.t
+def t(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGINT)
+    for _ in range(10000):
+        pass
+    return real(*args, **kwargs)
+riskcli.i18n.t = t
+import riskcli.cli.root as root
+def main(argv=None, first=None):
+    print("THE REST LOADED")
+    return 0
+root.main = main
+sys.argv = ["riskcli", "assess"]
+root.run()
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_ctrl_c_as_the_question_is_drawn_stops_before_the_rest_loads() -> None:
+    out = _in_a_terminal(f"-c '{WHILE_THE_WORDS_LOAD}'", "en_US.UTF-8", "; echo status=$?")
+    assert "status=130" in out and "THE REST LOADED" not in out
+    lines = Screen().feed(out).lines()
+    assert lines[1].startswith("? Language / Язык (") and lines[2] == ""  # no choices left
+    assert lines[3].startswith("stopped; nothing was saved")
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
 @pytest.mark.parametrize("where", ["set_name", "weakref", "kept"])
 def test_ctrl_c_where_python_would_lose_it_still_stops(where: str) -> None:

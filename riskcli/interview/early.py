@@ -21,8 +21,9 @@ class's ``__set_name__`` turns it into a RuntimeError), and the person would be 
 a question that no longer stops, or shown a traceback. Nothing is asked or written yet,
 so riskcli stops there and then (:meth:`FirstQuestion._on_sigint`): the question is
 redrawn as questionary leaves an aborted one, the one line the command line always says
-is said, and the process ends (130). In the moment before those words are loaded, the
-Ctrl-C is kept and raised when the widget is to take over (or at once for a second one).
+is said, and the process ends (130); a Ctrl-C in the moment before those words are loaded
+does so as soon as they are. (Were they not, it would be raised when the widget is to take
+over, or at once for a second Ctrl-C.)
 Whatever else is written before the hand-over (a usage error, a traceback) first takes
 the drawing away (:meth:`FirstQuestion.withdraw`). The terminal's own settings come back
 at exit (:meth:`FirstQuestion.close`).
@@ -241,15 +242,19 @@ class FirstQuestion:
         (nothing is asked or written yet, so nothing is owed a clean shutdown); kept for
         the hand-over while the words to say it are not loaded yet."""
         if self.stopped_line is not None and self.state == "drawn":
-            line = self.stopped_line
-            self.interrupted()
-            self._write(f"\n{line}\n")
-            self.close()
-            os._exit(STOPPED)
+            self._stop_now()
         if self.interrupt_pending:  # pressed again: whatever is still loading, stop now
             self._undefer()
             raise KeyboardInterrupt
         self.interrupt_pending = True
+
+    def _stop_now(self) -> None:
+        assert self.stopped_line is not None
+        line = self.stopped_line
+        self.interrupted()
+        self._write(f"\n{line}\n")
+        self.close()
+        os._exit(STOPPED)
 
     def _undefer(self) -> bool:
         """Ctrl-C raised where it lands again; whether one was kept meanwhile."""
@@ -284,6 +289,8 @@ class FirstQuestion:
         from riskcli.i18n import t  # loaded by the command line anyway, now on the screen
 
         self.stopped_line = t(self.lang, "cli.stopped")
+        if self.interrupt_pending:  # Ctrl-C while they loaded
+            self._stop_now()
         return True
 
     # --- keys that move the pointer, until the widget is ready ---------------------------
