@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -40,6 +41,8 @@ class _RuleTable:
     rule: Rule
     possible: str  # the engine's name of its possible form
     fields: tuple[str, ...]  # the profile fields it reads
+    # those of them a finding can list as unknown, in the order of spec §1
+    listed: tuple[str, ...]
     deadline_from: str | None
     add_days: dt.timedelta
     escalate: tuple[tuple[int, Severity, int], ...]  # days_left_at_most, severity, its rank
@@ -56,10 +59,12 @@ class _RuleTable:
         if deadline is None:
             found = Finding(rule, Certainty.confirmed, rule.severity, (), None, None)
             confirmed = (finding_order(found), found)
+        fields = tuple(sorted(_profile_fields(rule.fields)))
         return cls(
             rule,
             possible_name(rule.id),
-            tuple(sorted(_profile_fields(rule.fields))),
+            fields,
+            _in_order(fields),
             deadline.from_ if deadline is not None else None,
             dt.timedelta(days=deadline.add_days if deadline is not None else 0),
             tuple((s.days_left_at_most, s.severity, s.severity.rank) for s in rule.escalate),
@@ -183,34 +188,27 @@ class Assessor:
         """A finding and its :func:`finding_order` (worked out here, from what is known)."""
         rule = table.rule
         confirmed = certainty is Certainty.confirmed
+        values = profile.__dict__
+        ordered: tuple[str, ...]
         if confirmed:
-            unknown = set()
+            ordered = ()
         elif open_fields:  # confirmed but for questions never answered
-            unknown = set(open_fields)
-        else:
-            values = profile.__dict__  # not answered, or answered "don't know"
-            unknown = {
-                f
-                for f in table.fields
-                if (v := values[f]) is None or getattr(v, "value", v) == "unknown"
-            }
+            ordered = _in_order(open_fields)
+        else:  # not answered, or answered "don't know" (a StrEnum equals its value)
+            ordered = tuple(f for f in table.listed if (v := values[f]) is None or v == "unknown")
         severity, rank = rule.severity, table.rank
         deadline = days_left = None
         if table.deadline_from is not None:
-            base = getattr(profile, table.deadline_from)
+            base = values[table.deadline_from]
             if base is None:
-                unknown.add(table.deadline_from)
+                if table.deadline_from not in ordered:
+                    ordered = _in_order((*ordered, table.deadline_from))
             else:
                 deadline = base + table.add_days
                 days_left = (deadline - profile.as_of).days
                 for at_most, step, step_rank in table.escalate:
                     if days_left <= at_most and step_rank > rank:
                         severity, rank = step, step_rank
-        ordered: tuple[str, ...] = ()
-        if unknown:
-            ordered = tuple(
-                sorted((f for f in unknown if f in FIELD_POSITION), key=FIELD_POSITION.__getitem__)
-            )
         found = Finding(rule, certainty, severity, ordered, deadline, days_left)
         days = NO_DAYS if days_left is None else days_left
         return (0 if confirmed else 1, -rank, days, rule.id), found
@@ -344,6 +342,11 @@ class Assessor:
             ),
             rule_pack={"version": self.pack.version},
         )
+
+
+def _in_order(fields: Iterable[str]) -> tuple[str, ...]:
+    """The fields a finding lists as unknown, in the order of spec §1."""
+    return tuple(sorted((f for f in fields if f in FIELD_POSITION), key=FIELD_POSITION.__getitem__))
 
 
 def risk_sort_key(risk: Risk) -> tuple[int, int, int, str]:
