@@ -333,22 +333,28 @@ def test_the_cases_of_an_action_are_read_plain_or_decoded() -> None:
     from riskcli.core.engine.durable import SENTINEL, _action_cases
 
     many = (
-        '{"kg-x?":[{"m":{"id": "12", "sid": "4", "a": 1}},{"m":{"id": "3", "sid": "4"}},'
-        '{"m":{"id": "12", "sid": "4", "a": 1}}]}'  # fact 12 twice: two branches held
+        '{"kg-x?":[{"m":{"id":"12","sid":"4","a":1}},{"m":{"id":"03","sid":"4"}},'
+        '{"m":{"id":"12","sid":"4","a":1}}]}'  # fact 12 twice: two branches held
     )
     rule, places = _action_cases(many)
     assert (rule, sorted(places)) == ("kg-x?", [3, 12])
-    assert _action_cases('{"a\\"b":[{"m":{"id": "3", "sid": "4"}}]}') == ('a"b', [3])
-    assert _action_cases('{"x":[{"m":{"sid": "4", "id": "5"}}]}') == ("x", [5])
-    # a frame whose id is not first is not read off the text: the whole message is decoded
-    mixed = '{"x":[{"m":{"id": "1", "sid": "4"}},{"m":{"sid": "4", "id": "2"}}]}'
-    rule, places = _action_cases(mixed)
-    assert (rule, sorted(places)) == ("x", [1, 2])
+    assert _action_cases('{"a\\"b":[{"m":{"id":"03","sid":"4"}}]}') == ('a"b', [3])
+    assert _action_cases('{"x":[{"m":{"sid":"4","id":"05"}}]}') == ("x", [5])
+    # what match_many does not write is decoded: a frame whose id is not first, one written
+    # with spaces, an id not of two digits
+    for other in (
+        '{"x":[{"m":{"id":"01","sid":"4"}},{"m":{"sid":"4","id":"02"}}]}',
+        '{"x":[{"m":{"id":"01","sid":"4"}},{"m":{"id": "02", "sid": "4"}}]}',
+        '{"x":[{"m":{"id":"01","sid":"4"}},{"m":{"id":"2","sid":"4"}}]}',
+        '{"x":[{"m":{"id":"01","sid":"4"}},{"m":{"id":"002","sid":"4"}}]}',
+    ):
+        rule, places = _action_cases(other)
+        assert (rule, sorted(places)) == ("x", [1, 2])
     # the sentinel's action has one frame, not a list
-    one = '{"' + SENTINEL + '":{"m":{"id": "7", "sid": "4", "destination": "KG"}}}'
+    one = '{"' + SENTINEL + '":{"m":{"id":"07","sid":"4","_0":"KG"}}}'
     assert _action_cases(one) == (SENTINEL, [7])
     # a string value that looks like a frame is escaped by json: never read as one
-    tricky = '{"y":[{"m":{"id": "1", "sid": "4", "c": "{\\"m\\":{\\"id\\": \\"9\\""}}]}'
+    tricky = '{"y":[{"m":{"id":"01","sid":"4","c":"{\\"m\\":{\\"id\\":\\"09\\""}}]}'
     assert _action_cases(tricky) == ("y", [1])
 
 
@@ -426,6 +432,42 @@ def test_fields_a_ruleset_tests_are_all_it_is_sent() -> None:
 
 
 @needs_durable
+def test_the_engine_knows_the_fields_by_short_names(
+    oracle: Assessor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The engine is given a short name for each field the rules test, in the rules and in
+    the facts (whose texts are made of parts kept, a bounded number); it finds what the
+    oracle finds, and so it does with the fields' own names (no short names are given
+    where a condition compares two fields)."""
+    from riskcli.core.engine import durable
+    from riskcli.core.engine.compiled import condition_fields
+
+    compiled = oracle.compiled
+    keys = durable.short_keys([rule.condition for rule in compiled.rules])
+    assert keys is not None
+    tested: set[str] = set().union(*(condition_fields(r.condition) or () for r in compiled.rules))
+    assert set(keys) == tested | {"destination"} and len(tested) > 30
+    assert len(set(keys.values())) == len(keys)
+    assert all(name.startswith("_") and len(name) <= 3 for name in keys.values())
+    text = durable._definition(compiled.buckets["*"][0], keys)
+    assert not any(f'"{field}"' in text for field in tested)
+    assert durable.short_keys([{"$gt": {"a": {"$m": "b"}}}]) is None
+
+    facts = _generated_facts(11, 700)
+    expected = [oracle.matcher.match(fact) for fact in facts]
+    assert sum(map(len, expected)) > 1000
+    monkeypatch.setattr(durable, "PARTS_KEPT", 50)
+    for names in (keys, None):
+        monkeypatch.setattr(durable, "short_keys", lambda conditions, names=names: names)
+        matcher = DurableMatcher(compiled)
+        got = [
+            found for s in range(0, 700, 256) for found in matcher.match_many(facts[s : s + 256])
+        ]
+        assert got == expected, names is None
+        assert len(matcher._parts) <= (50 if names else 0)
+
+
+@needs_durable
 def test_the_engine_fires_a_rule_once_per_branch_that_holds(assessor: Assessor) -> None:
     """What the branch budget counts (``_paths``, at most ``CompiledRule.branches``) is what
     durable-rules does: the number of matches (frames of its action) of each rule for each
@@ -448,7 +490,8 @@ def test_the_engine_fires_a_rule_once_per_branch_that_holds(assessor: Assessor) 
             handle = matcher._handle(name)
             counts: collections.Counter[str] = collections.Counter()
             sid = str(next(durable._SIDS))
-            _code, state = engine.assert_fact(handle, json.dumps({**fact, "id": "0", "sid": sid}))
+            given = {**matcher.engine_fact(name, fact), "id": "0", "sid": sid}
+            _code, state = engine.assert_fact(handle, json.dumps(given))
             try:
                 message = engine.start_action_for_state(handle, state)
                 while message is not None:

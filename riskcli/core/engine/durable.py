@@ -39,7 +39,7 @@ Limits of durable-rules 2.0.28 guarded here (measured; see the project notes):
 * only JSON-plain facts reach the engine (``to_fact`` makes them).
 
 Many cases at once (``match_many``, for batches): each fact of a session has
-its own ``id`` (its place in the call, ``"0"`` to ``"63"``). A rule's action holds
+its own ``id`` (its place in the session, ``"00"`` to ``"63"``). A rule's action holds
 up to ``ACTION_CAP`` matches (durable-rules' ``"cap"``), so one message of a rule
 lists the text of every fact it matched in the session, and the rule is given to
 each case whose ``id`` a frame holds (once, though two true branches of an
@@ -49,13 +49,18 @@ rule's; the loop stops there. One session and one ``assert_facts`` per ruleset
 and chunk instead of per case (the session's set-up is most of an assert's
 cost), and one message per rule fired instead of one per case and branch (each
 message is a round trip through the engine and Python: 14.7 a case became 0.5).
+
+The engine is given short names for the fields (``short_keys``: ``_0``, ``_1``...),
+in the rules and in the facts, and facts without spaces: it copies a fact's text
+into every match it reports, and the names were most of that text (5.4 KB of
+messages a case became 2.4 KB). A fact's text is made of parts kept from one fact
+to the next (``"_7":"KG"``): a batch repeats the same values.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -89,17 +94,20 @@ except ImportError as _exc:  # pragma: no cover - depends on the Python version
 # The codes of assert_fact (rules.h): handled, not handled, already observed, deferred.
 _OK, _NOT_HANDLED, _OBSERVED, _DEFERRED = 0, 1, 2, 3
 
-# Facts asserted together into one session by match_many; their ids are "0" .. "63".
+# Facts asserted together into one session by match_many; their ids are "00" .. "63" (all
+# of two digits: a frame's id is read off its first three characters, see _action_cases).
 MAX_FACTS_PER_SESSION = 64
-_FACT_IDS = tuple(str(i) for i in range(MAX_FACTS_PER_SESSION))
-# where a frame of an action message starts, and its fact's place in the call
-_PLACE = re.compile(r'\{"m":\{"id": "([0-9]+)"')
+_FACT_IDS = tuple(f"{i:02d}" for i in range(MAX_FACTS_PER_SESSION))
+# where a frame of an action message starts: its fact's id follows
+_FRAME = '{"m":{"id":"'
 # A rule's action holds up to this many of the session's matches at once (durable-rules'
 # "cap"): one message per rule and session, not one per case and true $or branch
 # (MAX_FACTS_PER_SESSION facts x MAX_BRANCHES_PER_RULESET branches at most).
 ACTION_CAP = MAX_FACTS_PER_SESSION * MAX_BRANCHES_PER_RULESET
 
-_encode = json.JSONEncoder(ensure_ascii=False).encode  # made once: json.dumps makes one a call
+# made once (json.dumps makes one a call); no spaces: the text is read back in every frame
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+PARTS_KEPT = 20_000  # parts of facts' texts kept (DurableMatcher._part)
 
 # pack fingerprint -> (name prefix, {ruleset name: handle}), filled as rulesets are needed
 _REGISTERED: dict[str, tuple[str, dict[str, int]]] = {}
@@ -107,38 +115,78 @@ _counter = itertools.count(1)
 _SIDS = itertools.count(1)  # unique per process: a session id is never reused while live
 
 
-def _definition(chunk: list[CompiledRule]) -> str:
+def _definition(chunk: list[CompiledRule], keys: dict[str, str] | None) -> str:
     rules: dict[str, Any] = {
-        rule.name: {"all": [{"m": rule.condition}], "cap": ACTION_CAP} for rule in chunk
+        rule.name: {"all": [{"m": _renamed(rule.condition, keys)}], "cap": ACTION_CAP}
+        for rule in chunk
     }
-    rules[SENTINEL] = {"all": [{"m": SENTINEL_RULE}], "pri": SENTINEL_PRIORITY}
+    rules[SENTINEL] = {"all": [{"m": _renamed(SENTINEL_RULE, keys)}], "pri": SENTINEL_PRIORITY}
     return json.dumps(rules, ensure_ascii=False)
+
+
+def short_keys(conditions: Sequence[Json]) -> dict[str, str] | None:
+    """A short name for every fact field the conditions test (``_0``, ``_1``, ... ``_z``,
+    ``_10``...: no fact field starts with ``_``), given to the engine instead of the field's
+    own name, in the rules and in the facts. The engine copies a fact's text into every
+    match it reports, and reads it at each of its nodes: the names are most of that text
+    (``days_from_entry_to_passport_expiry``). None (names as they are) if a condition
+    compares two fields (any field may matter)."""
+    tested = [condition_fields(cond) for cond in conditions]
+    if any(fields is None for fields in tested):
+        return None
+    names = sorted(frozenset({"destination"}).union(*tested))  # type: ignore[arg-type]
+    return {name: "_" + _base36(i) for i, name in enumerate(names)}
+
+
+def _base36(n: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = digits[n % 36]
+    while n >= 36:
+        n //= 36
+        out = digits[n % 36] + out
+    return out
+
+
+def _renamed(cond: Json, keys: dict[str, str] | None) -> Json:
+    """A compiled condition with the fact fields it names renamed (``short_keys``)."""
+    if keys is None:
+        return cond
+    ((op, arg),) = cond.items()
+    if op in ("$and", "$or"):
+        return {op: [_renamed(part, keys) for part in arg]}
+    if not op.startswith("$"):
+        return {keys[op]: arg}
+    return {op: {keys[field]: value for field, value in arg.items()}}
 
 
 def _action_cases(message: str) -> tuple[str, list[int]]:
     """The rule named by an action message of ``match_many`` and the places in the call of
-    the facts it holds: ``{"name":[{"m":{"id": "7", ...}},{"m":{"id": "9", ...}}]}`` (a
-    rule's, up to ``ACTION_CAP`` frames), or ``{"name":{"m":{"id": "7", ...}}}`` (the
+    the facts it holds: ``{"name":[{"m":{"id":"7",...}},{"m":{"id":"9",...}}]}`` (a
+    rule's, up to ``ACTION_CAP`` frames), or ``{"name":{"m":{"id":"7",...}}}`` (the
     sentinel's, one frame). A fact held twice (two branches of an ``$or``) is listed once.
     The places are read off the text where the name is plain (every fact's text is ours,
-    from ``json``: a ``{"m":{"id": "`` can stand only where a frame starts); decoded
+    from ``json``: a ``{"m":{"id":"`` can stand only where a frame starts); decoded
     otherwise."""
     end = message.find('":', 2)
     name = message[2:end]
     if message.startswith('{"') and end > 2 and "\\" not in name and '"' not in name:
-        read = _PLACE.findall(message, end)
-        ids = set(read)
-        # every frame read, each of a fact of the call: else decoded (never one left out)
-        if read and ids <= _PLACE_IDS and len(read) == message.count('{"m":', end):
+        pieces = message.split(_FRAME)  # the first is the name's: it holds no quote mark
+        # every frame read (each one's id first), each of a fact of the call: else decoded
+        # (never one left out)
+        if len(pieces) > 1 and len(pieces) - 1 == message.count('{"m":', end):
             places = _PLACES
-            return name, [places[n] for n in ids]
+            try:
+                return name, list({places[piece[:3]] for piece in pieces[1:]})
+            except KeyError:  # an id that is not one of ours
+                pass
     ((rule, body),) = json.loads(message).items()
     frames = body if isinstance(body, list) else [body]
     return str(rule), list(dict.fromkeys(int(frame["m"]["id"]) for frame in frames))
 
 
-_PLACES = {text: place for place, text in enumerate(_FACT_IDS)}
-_PLACE_IDS = frozenset(_PLACES)
+# a frame's first three characters after _FRAME (its id and the closing quote mark) ->
+# the place in the call of its fact
+_PLACES = {f'{text}"': place for place, text in enumerate(_FACT_IDS)}
 
 
 class DurableMatcher:
@@ -150,7 +198,9 @@ class DurableMatcher:
         if not DURABLE_AVAILABLE:
             raise EngineError(f"durable-rules cannot be imported here: {DURABLE_IMPORT_ERROR}")
         self.compiled = compiled
-        fingerprint = repr([(c.name, c.condition) for c in compiled.rules])
+        # the engine's names of the fields the rules test (short_keys; None: their own)
+        self._keys = short_keys([rule.condition for rule in compiled.rules])
+        fingerprint = repr(([(c.name, c.condition) for c in compiled.rules], self._keys))
         if fingerprint not in _REGISTERED:
             # The same rules are registered once per process and shared (no unregister
             # exists), each ruleset when a case first needs it: one assess registers the
@@ -162,18 +212,20 @@ class DurableMatcher:
             for key, chunks in compiled.buckets.items()
             for i, chunk in enumerate(chunks)
         }
-        # ruleset -> the fields the rules of its destination (all its rulesets) test, for
-        # match_many; None: every field
-        self._fields: dict[str, frozenset[str] | None] = {}
+        # ruleset -> the fields the rules of its destination (all its rulesets) test, each
+        # with the engine's name for it, for match_many; None: every field, as it is
+        self._fields: dict[str, dict[str, str] | None] = {}
         # destination -> handles of its rulesets, then those of the rules for any destination
         self._routes: dict[str, list[tuple[str, int]]] = {}
+        # (field, value, type) -> the field's part of a fact's text: a batch repeats values
+        self._parts: dict[tuple[str, Any, type], str] = {}
 
     def _handle(self, name: str) -> int:
         handle = self._handles.get(name)
         if handle is None:
             try:
                 handle = _engine.create_ruleset(
-                    f"{self._prefix}/{name}", _definition(self._chunks[name])
+                    f"{self._prefix}/{name}", _definition(self._chunks[name], self._keys)
                 )
             except Exception as exc:
                 raise PackRefused(f"durable-rules refused the rule pack ({name}): {exc}") from exc
@@ -184,10 +236,21 @@ class DurableMatcher:
             bucket = name.rsplit(":", 1)[0]
             names = [n for n in self._chunks if n.rsplit(":", 1)[0] == bucket]
             tested = [condition_fields(rule.condition) for n in names for rule in self._chunks[n]]
-            wanted = None if None in tested else frozenset({"destination"}.union(*tested))  # type: ignore[arg-type]
+            wanted = None
+            if self._keys is not None:
+                fields = {"destination"}.union(*tested)  # type: ignore[arg-type]
+                wanted = {field: self._keys[field] for field in sorted(fields)}
             for n in names:
                 self._fields[n] = wanted
         return handle
+
+    def engine_fact(self, ruleset: str, fact: dict[str, Any]) -> dict[str, Any]:
+        """A fact as the engine is given it for a ruleset (``_handle`` first): only the
+        fields its destination's rules test, under the engine's names for them."""
+        wanted = self._fields[ruleset]
+        if wanted is None:
+            return fact
+        return {wanted[k]: v for k, v in fact.items() if k in wanted}
 
     def _rulesets(self, destination: str) -> list[tuple[str, int]]:
         route = self._routes.get(destination)
@@ -219,26 +282,45 @@ class DurableMatcher:
                 else:
                     cases.append(i)
         encode = _encode
-        made: dict[frozenset[str] | None, dict[int, str]] = {}
+        part = self._parts.get
+        made: dict[int, dict[int, str]] = {}
         for (name, handle), cases in members.items():
-            # only the fields the rulesets of the destination test (present or absent): the
-            # engine reads every field of a fact at each of its nodes, and a field no rule
-            # names can change nothing
+            # only the fields the rulesets of the destination test (present or absent), under
+            # the engine's short names: the engine reads every field of a fact at each of
+            # its nodes, and a field no rule names can change nothing
             wanted = self._fields[name]
-            bodies = made.setdefault(wanted, {})
+            bodies = made.setdefault(id(wanted), {})  # the same dict for a destination's
             for i in cases:
                 if i in bodies:
                     continue
                 fact = facts[i]
-                if wanted is not None:
-                    fact = {k: v for k, v in fact.items() if k in wanted}
-                text = encode(fact)
-                bodies[i] = ", " + text[1:] if len(text) > 2 else "}"
+                if wanted is None:
+                    text = encode(fact)
+                    bodies[i] = "," + text[1:] if len(text) > 2 else "}"
+                    continue
+                try:  # the text of encode({wanted[k]: v ...}), from the parts already made
+                    parts = [
+                        part((k, v, type(v))) or self._part(wanted[k], k, v)
+                        for k, v in fact.items()
+                        if k in wanted
+                    ]
+                except TypeError:  # a value that is not JSON-plain (no fact of to_fact's)
+                    text = encode({wanted[k]: v for k, v in fact.items() if k in wanted})
+                    parts = [text[1:-1]] if len(text) > 2 else []
+                bodies[i] = "," + ",".join(parts) + "}" if parts else "}"
             for start in range(0, len(cases), MAX_FACTS_PER_SESSION):
                 self._session(
                     name, handle, cases[start : start + MAX_FACTS_PER_SESSION], bodies, fired
                 )
         return fired
+
+    def _part(self, name: str, field: str, value: Any) -> str:
+        """``"name":value``, kept (bounded: cleared when full)."""
+        text = _encode({name: value})[1:-1]
+        if len(self._parts) >= PARTS_KEPT:
+            self._parts.clear()
+        self._parts[(field, value, type(value))] = text
+        return text
 
     def _session(
         self,
@@ -250,10 +332,10 @@ class DurableMatcher:
     ) -> None:
         engine = _engine
         sid = str(next(_SIDS))
-        head = f'"sid": "{sid}"'
+        head = f'"sid":"{sid}"'
         text = (
             "["
-            + ", ".join(f'{{"id": "{_FACT_IDS[k]}", {head}{bodies[i]}' for k, i in enumerate(cases))
+            + ",".join(f'{{"id":"{_FACT_IDS[k]}",{head}{bodies[i]}' for k, i in enumerate(cases))
             + "]"
         )
         what = "this case" if len(cases) == 1 else "these cases"
