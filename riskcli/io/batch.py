@@ -76,7 +76,7 @@ READ_CHUNK = 64 * 1024
 PARALLEL_MIN_ROWS = 5000  # records; below this, worker processes cost more than they save
 CHUNKSIZE = 256  # records (CSV lines, blank ones too; or rows) sent to a worker at a time
 CHUNK_BYTES = 8 * 1024 * 1024  # and at most this much of their text: lines can be long
-MATCH_CHUNK = 64  # rows the engine matches in one call (one session per ruleset)
+MATCH_CHUNK = 256  # rows the engine matches in one call (a worker's chunk: CHUNKSIZE)
 PROGRESS_EVERY = 64  # rows between two updates of the progress bar
 SPREADSHEET_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 FIELD_SET = frozenset(FIELDS)
