@@ -408,6 +408,12 @@ def field_enum(field: str) -> type[StrEnum] | None:
 
 
 _FIELD_ENUMS: dict[str, type[StrEnum] | None] = {name: field_enum(name) for name in FIELDS}
+# per field with an enum, its members by value (a look-up, not a call of the enum)
+_MEMBERS: dict[str, dict[str, StrEnum]] = {
+    name: {member.value: member for member in enum}
+    for name, enum in _FIELD_ENUMS.items()
+    if enum is not None
+}
 
 
 def typed_value(field: str, value: Any) -> Any:
@@ -416,9 +422,15 @@ def typed_value(field: str, value: Any) -> Any:
     enum = _FIELD_ENUMS[field]
     if enum is None:
         return value
+    members = _MEMBERS[field]
     if isinstance(value, list):
-        return [enum(v) for v in value]
-    return enum(value)
+        return [_member(enum, members, v) for v in value]
+    return _member(enum, members, value)
+
+
+def _member(enum: type[StrEnum], members: dict[str, StrEnum], value: Any) -> StrEnum:
+    found = members.get(value) if type(value) is str else None
+    return found if found is not None else enum(value)  # enum(): a member, or its error
 
 
 def field_kind(field: str) -> FieldKind:
