@@ -160,9 +160,9 @@ def _renamed(cond: Json, keys: dict[str, str] | None) -> Json:
 
 
 def _action_cases(message: str) -> tuple[str, list[int]]:
-    """The rule named by an action message of ``match_many`` and the places in the call of
-    the facts it holds: ``{"name":[{"m":{"id":"7",...}},{"m":{"id":"9",...}}]}`` (a
-    rule's, up to ``ACTION_CAP`` frames), or ``{"name":{"m":{"id":"7",...}}}`` (the
+    """The rule named by an action message of ``match_many`` and the places in the session
+    of the facts it holds: ``{"name":[{"m":{"id":"07",...}},{"m":{"id":"09",...}}]}`` (a
+    rule's, up to ``ACTION_CAP`` frames), or ``{"name":{"m":{"id":"07",...}}}`` (the
     sentinel's, one frame). A fact held twice (two branches of an ``$or``) is listed once.
     The places are read off the text where the name is plain (every fact's text is ours,
     from ``json``: a ``{"m":{"id":"`` can stand only where a frame starts); decoded
@@ -185,7 +185,7 @@ def _action_cases(message: str) -> tuple[str, list[int]]:
 
 
 # a frame's first three characters after _FRAME (its id and the closing quote mark) ->
-# the place in the call of its fact
+# the place in the session of its fact
 _PLACES = {f'{text}"': place for place, text in enumerate(_FACT_IDS)}
 
 
