@@ -294,20 +294,19 @@ class DurableMatcher:
                 if i in bodies:
                     continue
                 fact = facts[i]
-                if wanted is None:
-                    text = encode(fact)
-                    bodies[i] = "," + text[1:] if len(text) > 2 else "}"
-                    continue
-                try:  # the text of encode({wanted[k]: v ...}), from the parts already made
-                    parts = [
-                        part((k, v, type(v))) or self._part(wanted[k], k, v)
-                        for k, v in fact.items()
-                        if k in wanted
-                    ]
-                except TypeError:  # a value that is not JSON-plain (no fact of to_fact's)
-                    text = encode({wanted[k]: v for k, v in fact.items() if k in wanted})
-                    parts = [text[1:-1]] if len(text) > 2 else []
-                bodies[i] = "," + ",".join(parts) + "}" if parts else "}"
+                if wanted is not None:
+                    try:  # encode(self.engine_fact(name, fact)), from the parts already made
+                        parts = [
+                            part((k, v, type(v))) or self._part(wanted[k], k, v)
+                            for k, v in fact.items()
+                            if k in wanted
+                        ]
+                        bodies[i] = "," + ",".join(parts) + "}" if parts else "}"
+                        continue
+                    except TypeError:  # a value that is not JSON-plain (no fact of to_fact's)
+                        pass
+                text = encode(self.engine_fact(name, fact))
+                bodies[i] = "," + text[1:] if len(text) > 2 else "}"
             for start in range(0, len(cases), MAX_FACTS_PER_SESSION):
                 self._session(
                     name, handle, cases[start : start + MAX_FACTS_PER_SESSION], bodies, fired
