@@ -385,6 +385,20 @@ def test_two_processes_create_a_store_at_once(tmp_path: Path) -> None:
         assert sorted(c.ref or "" for c in store.cases()) == ["one", "two"]
 
 
+def test_a_store_written_just_after_it_was_looked_at_is_opened(tmp_path: Path) -> None:
+    """The race of two processes creating a store at once, made certain: the second saw the
+    file empty (the first had only created it), then the first wrote the store. The second
+    opens it; it is not called truncated."""
+    from riskcli.io import store as store_module
+
+    path = tmp_path / "cases.db"
+    make_store(path, 1)
+    seen_empty = os.stat_result((*os.stat(path)[:6], 0, *os.stat(path)[7:]))
+    store_module._connect(path, seen_empty).close()
+    with CaseStore.open(path, PASS) as store:
+        assert len(store.cases()) == 1
+
+
 def test_wipe_overwrites_and_removes(tmp_path: Path) -> None:
     path = tmp_path / "cases.db"
     make_store(path, 2)

@@ -1009,9 +1009,12 @@ def _connect(path: Path, info: os.stat_result) -> sqlite3.Connection:
     try:
         with open(path, "rb") as fh:
             head = fh.read(100)
+            # the size as the header was read: another process may have just written the
+            # store it created (info was taken before, when it was still empty)
+            size = os.fstat(fh.fileno()).st_size
     except OSError as exc:
         raise StoreError(f"{path}: cannot read: {exc.strerror}") from None
-    check_header(path, head, info.st_size)
+    check_header(path, head, size)
     try:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
     except DAMAGE as exc:
